@@ -1,0 +1,378 @@
+"""The `waypoint` command: starts the app, and is the automation interface to a vault.
+
+Exit codes: 0 ok · 1 failed (the message says why) · 2 usage · 3 wrong passphrase or key ·
+4 integrity problem. Passphrases come from a prompt, --passphrase-file FILE (first line) or
+WAYPOINT_PASSPHRASE; --recovery-key KEY may replace a passphrase wherever one is needed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from app import __version__
+from app.i18n import _
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_WRONG_SECRET, EXIT_INTEGRITY = 0, 1, 2, 3, 4
+log = logging.getLogger("waypoint.cli")
+
+
+class UsageError(Exception):
+    pass
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="waypoint",
+        description=_("Waypoint: encrypted, offline case management. With no command, starts the app."),
+    )
+    parser.add_argument("--version", action="version", version=f"Waypoint {__version__}")
+    parser.add_argument("--vault", metavar="DIR", type=Path, help=_("open this vault folder in the app"))
+    parser.add_argument(
+        "--demo", action="store_true", help=_("start the app on a fresh demo vault of synthetic clients")
+    )
+    parser.add_argument("--debug", action="store_true", help=_("debug logging (never includes client data)"))
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def secret_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--passphrase-file", metavar="FILE", type=Path, help=_("read the passphrase from the first line of FILE"))
+        p.add_argument("--recovery-key", metavar="KEY", help=_("unlock with the recovery key instead of the passphrase"))
+
+    p = sub.add_parser("init", help=_("create a new vault"))
+    p.add_argument("dir", type=Path, metavar="DIR")
+    p.add_argument("--passphrase-file", metavar="FILE", type=Path, help=_("read the new passphrase from FILE"))
+    p.add_argument("--emergency-kit", metavar="PDF", type=Path, help=_("also save the emergency kit PDF here"))
+
+    p = sub.add_parser("check", help=_("verify database integrity, cipher integrity and the audit chain"))
+    p.add_argument("dir", type=Path, metavar="DIR")
+    secret_options(p)
+
+    p = sub.add_parser("import-clients", help=_("import clients from a CSV file (all rows or none)"))
+    p.add_argument("dir", type=Path, metavar="DIR")
+    p.add_argument("csv", type=Path, metavar="FILE.csv")
+    secret_options(p)
+
+    p = sub.add_parser("clients", help=_("list clients"))
+    p.add_argument("dir", type=Path, metavar="DIR")
+    p.add_argument("--search", metavar="TEXT", help=_("only clients matching name, phone or client code"))
+    p.add_argument("--archived", action="store_true", help=_("include archived clients"))
+    p.add_argument("--json", action="store_true", help=_("print JSON"))
+    secret_options(p)
+
+    p = sub.add_parser("backup", help=_("write a verified, encrypted backup"))
+    p.add_argument("dir", type=Path, metavar="DIR")
+    p.add_argument("dest", type=Path, metavar="DEST", help=_("a folder, or a file ending .wpbackup"))
+    secret_options(p)
+
+    p = sub.add_parser("restore", help=_("restore a backup into DIR, keeping the vault that was there"))
+    p.add_argument("backup", type=Path, metavar="BACKUP")
+    p.add_argument("dir", type=Path, metavar="DIR")
+    secret_options(p)
+
+    p = sub.add_parser("passphrase", help=_("change the passphrase (the database is not rewritten)"))
+    p.add_argument("dir", type=Path, metavar="DIR")
+    p.add_argument("--new-passphrase-file", metavar="FILE", type=Path, help=_("read the new passphrase from FILE"))
+    secret_options(p)
+
+    p = sub.add_parser("demo", help=_("create a vault of synthetic clients"))
+    p.add_argument("dir", type=Path, metavar="DIR")
+    p.add_argument("--clients", type=int, required=True, metavar="N")
+    p.add_argument("--seed", type=int, metavar="S", help=_("the same seed gives the same clients"))
+    p.add_argument("--passphrase-file", metavar="FILE", type=Path, help=_("use this passphrase instead of a generated one"))
+    return parser
+
+
+# -- passphrases -------------------------------------------------------------------------------
+
+
+def _read_secret_file(path: Path) -> str:
+    try:
+        text = path.read_text("utf-8")
+    except OSError as exc:
+        raise UsageError(_("Can't read the passphrase file {path}: {reason}.").format(path=path, reason=exc.strerror)) from None
+    line = text.splitlines()[0] if text else ""
+    if not line:
+        raise UsageError(_("The passphrase file {path} is empty.").format(path=path))
+    return line
+
+
+def _prompt(label: str) -> str:
+    if not sys.stdin.isatty():
+        raise UsageError(
+            _("No passphrase given. Use --passphrase-file FILE or set WAYPOINT_PASSPHRASE, or run in a terminal.")
+        )
+    return getpass.getpass(label)
+
+
+def _existing_secret(args: argparse.Namespace) -> dict[str, str]:
+    """{'passphrase': …} or {'recovery_key': …} from the options, environment or a prompt."""
+    if getattr(args, "recovery_key", None):
+        return {"recovery_key": args.recovery_key}
+    if getattr(args, "passphrase_file", None):
+        return {"passphrase": _read_secret_file(args.passphrase_file)}
+    env = os.environ.get("WAYPOINT_PASSPHRASE")
+    if env:
+        return {"passphrase": env}
+    return {"passphrase": _prompt(_("Passphrase: "))}
+
+
+def _new_secret(file: Path | None, *, allow_env: bool) -> tuple[str, str | None]:
+    """(passphrase, confirmation) — the confirmation is None when it came from a file or env."""
+    if file is not None:
+        return _read_secret_file(file), None
+    env = os.environ.get("WAYPOINT_PASSPHRASE") if allow_env else None
+    if env:
+        return env, None
+    first = _prompt(_("New passphrase (at least 15 characters): "))
+    second = _prompt(_("Type it again: "))
+    return first, second
+
+
+# -- wiring ------------------------------------------------------------------------------------
+
+
+class _Services:
+    def __init__(self, debug: bool) -> None:
+        from app.services.backups import BackupService
+        from app.services.logs import configure_logging
+        from app.services.paths import AppPaths, harden_process
+        from app.services.settings import SettingsStore
+        from app.services.vault_service import VaultService
+
+        self.paths = AppPaths.default()
+        harden_process(self.paths)
+        configure_logging(self.paths.log_dir, debug=debug or bool(os.environ.get("WAYPOINT_DEBUG")))
+        self.settings_store = SettingsStore(self.paths.settings_file)
+        self.settings = self.settings_store.load()
+        self.backups = BackupService(lambda: self.settings, self.paths.default_backup_dir)
+        self.vaults = VaultService(self.backups)
+
+    def unlock(self, folder: Path, args: argparse.Namespace):  # type: ignore[no-untyped-def]
+        return self.vaults.unlock(folder, **_existing_secret(args))
+
+
+def _print(text: str = "") -> None:
+    print(text, flush=True)
+
+
+def _cmd_init(args: argparse.Namespace, s: _Services) -> int:
+    passphrase, confirm = _new_secret(args.passphrase_file, allow_env=True)
+    created = s.vaults.create(args.dir, passphrase, confirm)
+    try:
+        _print(_("Created a vault in {folder}").format(folder=args.dir))
+        _print(f"Recovery key: {created.recovery_key}")
+        if args.emergency_kit:
+            from app.services.exports import save_emergency_kit
+
+            path = save_emergency_kit(created.session, created.recovery_key, args.emergency_kit)
+            _print(_("Emergency kit saved to {path}").format(path=path))
+        _print(_("The recovery key is shown only once. Write it down or print the emergency kit, "
+                 "and keep it away from this laptop."))
+    finally:
+        created.session.close()
+    return EXIT_OK
+
+
+def _cmd_check(args: argparse.Namespace, s: _Services) -> int:
+    session = s.unlock(args.dir, args)
+    try:
+        report = s.vaults.check(session)
+    finally:
+        session.close()
+    _print(_("Format version: {v}").format(v=report.version))
+    _print(_("Clients: {n}").format(n=report.clients))
+    if report.problems:
+        _print(_("Database: DAMAGED"))
+        for problem in report.problems:
+            _print(f"  - {problem}")
+    else:
+        _print(_("Database integrity: ok"))
+        _print(_("Cipher integrity: ok"))
+    if report.chain.ok:
+        _print(_("Audit trail: ok ({n} entries)").format(n=report.chain.entries))
+    else:
+        _print(_("Audit trail: BROKEN at {where}").format(where=report.chain.problem))
+    if not report.ok:
+        _print(_("Restore the vault from a backup: waypoint restore BACKUP DIR"))
+        return EXIT_INTEGRITY
+    return EXIT_OK
+
+
+def _cmd_import(args: argparse.Namespace, s: _Services) -> int:
+    from app.services.importer import ImportFailed, import_clients, parse_rows, read_csv
+
+    # Validate the file before asking for the passphrase: nothing is unlocked for a bad file.
+    try:
+        parse_rows(read_csv(args.csv), s.vaults.clock.today())
+    except ImportFailed as exc:
+        return _import_failed(exc)
+    session = s.unlock(args.dir, args)
+    try:
+        ids = import_clients(session, args.csv)
+    except ImportFailed as exc:
+        return _import_failed(exc)
+    finally:
+        session.close()
+    _print(_("Imported {n} clients.").format(n=len(ids)))
+    return EXIT_OK
+
+
+def _import_failed(exc: Exception) -> int:
+    from app.services.importer import ImportFailed
+
+    assert isinstance(exc, ImportFailed)
+    print(f"Error: {exc}", file=sys.stderr)
+    for problem in exc.rows:
+        print(_("  line {line}: {message}").format(line=problem.line, message=problem.message), file=sys.stderr)
+    return EXIT_FAILED
+
+
+def _cmd_clients(args: argparse.Namespace, s: _Services) -> int:
+    from app.i18n import format_date
+
+    session = s.unlock(args.dir, args)
+    try:
+        if args.search:
+            rows = session.clients.search(args.search, include_archived=args.archived)
+        else:
+            rows = session.clients.roster(include_archived=args.archived)
+    finally:
+        session.close()
+    if args.json:
+        out = [
+            {
+                "id": r.id,
+                "client_code": r.client_code,
+                "first_name": r.first_name,
+                "last_name": r.last_name,
+                "preferred_name": r.preferred_name,
+                "date_of_birth": r.date_of_birth.isoformat() if r.date_of_birth else None,
+                "stage": r.stage.value,
+                "phone": r.phone,
+                "archived": r.archived,
+            }
+            for r in rows
+        ]
+        _print(json.dumps(out, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    if not rows:
+        _print(_("No clients match.") if args.search else _("The vault has no clients yet."))
+        return EXIT_OK
+    width = max(len(r.display_name) for r in rows)
+    for r in rows:
+        archived = "  " + _("(archived)") if r.archived else ""
+        _print(f"{r.client_code:<8}{r.display_name:<{width + 2}}{format_date(r.date_of_birth, 'short'):<12}{r.stage.label}{archived}")
+    _print(_("{n} clients").format(n=len(rows)))
+    return EXIT_OK
+
+
+def _cmd_backup(args: argparse.Namespace, s: _Services) -> int:
+    session = s.unlock(args.dir, args)
+    try:
+        result = s.backups.backup_now(session, args.dest)
+    finally:
+        session.close()
+    _print(_("Backup written and verified: {path}").format(path=result.path))
+    return EXIT_OK
+
+
+def _cmd_restore(args: argparse.Namespace, s: _Services) -> int:
+    result = s.backups.restore(args.backup, args.dir, **_existing_secret(args))
+    from app.i18n import format_datetime
+    from app.models.timefmt import from_iso
+
+    made = from_iso(result.manifest.created_at)
+    _print(_("Restored the backup made {when} into {folder}.").format(when=format_datetime(made), folder=result.folder))
+    if result.previous is not None:
+        _print(_("The vault that was there is kept at {path}").format(path=result.previous))
+    return EXIT_OK
+
+
+def _cmd_passphrase(args: argparse.Namespace, s: _Services) -> int:
+    session = s.unlock(args.dir, args)
+    try:
+        new, confirm = _new_secret(args.new_passphrase_file, allow_env=False)
+        s.vaults.change_passphrase(session, new, confirm)
+    finally:
+        session.close()
+    _print(_("Passphrase changed. The old passphrase no longer opens this vault."))
+    return EXIT_OK
+
+
+def _cmd_demo(args: argparse.Namespace, s: _Services) -> int:
+    from app.services import demo, passphrases
+
+    if args.clients < 0:
+        raise UsageError(_("--clients must be 0 or more."))
+    if args.passphrase_file:
+        passphrase = _read_secret_file(args.passphrase_file)
+        shown = False
+    else:
+        passphrase = os.environ.get("WAYPOINT_PASSPHRASE") or passphrases.generate()
+        shown = "WAYPOINT_PASSPHRASE" not in os.environ
+    created = s.vaults.create(args.dir, passphrase, demo=True)
+    try:
+        demo.populate(created.session, args.clients, args.seed)
+    finally:
+        created.session.close()
+    _print(_("Created a demo vault of {n} synthetic clients in {folder}").format(n=args.clients, folder=args.dir))
+    if shown:
+        # A demo vault holds only invented people; its passphrase is shown so it can be opened.
+        _print(f"Passphrase: {passphrase}")
+    _print(f"Recovery key: {created.recovery_key}")
+    return EXIT_OK
+
+
+_COMMANDS = {
+    "init": _cmd_init,
+    "check": _cmd_check,
+    "import-clients": _cmd_import,
+    "clients": _cmd_clients,
+    "backup": _cmd_backup,
+    "restore": _cmd_restore,
+    "passphrase": _cmd_passphrase,
+    "demo": _cmd_demo,
+}
+
+
+def main(argv: Sequence[str]) -> int:
+    parser = _parser()
+    try:
+        args = parser.parse_args(list(argv))
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    from app.i18n import set_locale
+
+    if args.command is None:
+        from app.main import run_gui
+
+        return run_gui(vault=args.vault, demo=args.demo, debug=args.debug)
+    from app.store.errors import VaultError
+
+    try:
+        services = _Services(args.debug)
+        set_locale(services.settings.locale or None)
+        return _COMMANDS[args.command](args, services)
+    except UsageError as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except VaultError as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        problems = getattr(exc, "problems", None)
+        if isinstance(problems, dict):
+            for message in problems.values():
+                if message != str(exc):
+                    print(f"  {message}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print(_("Cancelled."), file=sys.stderr)
+        return EXIT_FAILED
+    except OSError as exc:
+        print(f"Error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
+        return EXIT_FAILED

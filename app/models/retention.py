@@ -1,0 +1,36 @@
+"""Which backups to keep: the newest per day, per ISO week and per month, grandfather-father-son."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RetentionPolicy:
+    daily: int = 7
+    weekly: int = 4
+    monthly: int = 12
+
+
+def backups_to_keep(stamps: Iterable[datetime], policy: RetentionPolicy) -> set[datetime]:
+    """The subset of backup times to keep. The newest backup is always kept."""
+    ordered = sorted(set(stamps), reverse=True)
+    keep: set[datetime] = set(ordered[:1])
+    buckets = (
+        (policy.daily, lambda t: (t.year, t.month, t.day)),
+        (policy.weekly, lambda t: tuple(t.isocalendar()[:2])),
+        (policy.monthly, lambda t: (t.year, t.month)),
+    )
+    for limit, key in buckets:
+        seen: list[tuple[int, ...]] = []
+        for stamp in ordered:
+            bucket = key(stamp)
+            if bucket in seen:
+                continue
+            if len(seen) >= limit:
+                break
+            seen.append(bucket)
+            keep.add(stamp)
+    return keep

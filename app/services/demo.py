@@ -1,0 +1,163 @@
+"""Demo vaults of synthetic clients (faker): reproducible with a seed, realistic histories.
+
+Everything here is invented. No real person's details are ever used.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from app.models.client import CODE_ALPHABET, Client, ClientFields, Stage, StageChange
+from app.store.clients_repo import ClientRepository
+
+if TYPE_CHECKING:
+    from faker import Faker
+
+    from app.services.session import Session
+
+DEMO_PASSPHRASE_WORDS = 5
+_LANGUAGES = [("English", 70), ("Spanish", 14), ("Vietnamese", 4), ("Russian", 3), ("Somali", 2),
+              ("Haitian Creole", 2), ("Arabic", 2), ("Mandarin", 2), ("ASL", 1)]
+_PRONOUNS = [("she/her", 45), ("he/him", 45), ("they/them", 8), ("", 2)]
+_RELATIONSHIPS = ["Mother", "Father", "Sister", "Brother", "Partner", "Friend", "Daughter", "Son", "Aunt", "Neighbour"]
+# How far along the nine stages the caseload is, roughly as a real caseload spreads.
+_STAGE_WEIGHTS = [
+    (Stage.REFERRED, 6), (Stage.SCREENING, 6), (Stage.ASSESSING, 8), (Stage.STRATIFYING, 5),
+    (Stage.PLANNING, 9), (Stage.IMPLEMENTING, 22), (Stage.FOLLOWING_UP, 18), (Stage.TRANSITIONING, 6),
+    (Stage.POST_TRANSITION, 6), (Stage.EVALUATING, 5), (Stage.CLOSED, 9),
+]
+_NOTES = {
+    Stage.SCREENING: "Screens given at first visit",
+    Stage.ASSESSING: "Enrolled; assessment started",
+    Stage.STRATIFYING: "Assessment complete",
+    Stage.PLANNING: "Tier set; planning with client",
+    Stage.IMPLEMENTING: "Care plan signed",
+    Stage.FOLLOWING_UP: "Services in place",
+    Stage.TRANSITIONING: "Stepping down to maintenance",
+    Stage.POST_TRANSITION: "Handed off to new provider",
+    Stage.EVALUATING: "Reviewing outcomes",
+    Stage.CLOSED: "Goals met; case closed",
+}
+
+
+def _weighted(rng: random.Random, options: list[tuple[object, int]]) -> object:
+    values, weights = zip(*options, strict=True)
+    return rng.choices(values, weights=weights, k=1)[0]
+
+
+@dataclass
+class _Generator:
+    rng: random.Random
+    fake_en: Faker
+    fake_es: Faker
+    fake_vi: Faker
+    today: date
+
+    def person(self) -> ClientFields:
+        language = str(_weighted(self.rng, _LANGUAGES))  # type: ignore[arg-type]
+        fake = {"Spanish": self.fake_es, "Vietnamese": self.fake_vi}.get(language, self.fake_en)
+        pronouns = str(_weighted(self.rng, _PRONOUNS))  # type: ignore[arg-type]
+        if pronouns == "she/her":
+            first = fake.first_name_female()
+        elif pronouns == "he/him":
+            first = fake.first_name_male()
+        else:
+            first = fake.first_name()
+        last = fake.last_name()
+        if self.rng.random() < 0.04:
+            last = f"{last}-{self.fake_en.last_name()}"  # long, hyphenated names exist
+        preferred = ""
+        if self.rng.random() < 0.18:
+            preferred = self.fake_en.first_name() if self.rng.random() < 0.5 else first[:3]
+        born = self.today - timedelta(days=self.rng.randint(18 * 365, 82 * 365))
+        sex = str(_weighted(self.rng, [("female", 46), ("male", 46), ("intersex", 1), ("", 5), ("declined", 2)]))  # type: ignore[arg-type]
+        gender = {"she/her": "Woman", "he/him": "Man", "they/them": "Non-binary"}.get(pronouns, "")
+        phone = self.fake_en.numerify("(###) 555-####")
+        email = ""
+        if self.rng.random() < 0.6:
+            email = f"{first[:1].lower()}{self.rng.randint(10, 9999)}@example.org"
+        referral = self.today - timedelta(days=self.rng.randint(3, 720))
+        return ClientFields(
+            first_name=first,
+            last_name=last,
+            preferred_name=preferred,
+            pronouns=pronouns,
+            date_of_birth=born,
+            sex_at_birth=sex,
+            gender_identity=gender,
+            language=language,
+            interpreter_needed=language not in ("English",) and self.rng.random() < 0.6,
+            phone=phone,
+            phone_alt=self.fake_en.numerify("(###) 555-####") if self.rng.random() < 0.25 else "",
+            email=email,
+            address_line1=self.fake_en.street_address(),
+            address_line2=self.fake_en.secondary_address() if self.rng.random() < 0.2 else "",
+            city=self.fake_en.city(),
+            region=self.fake_en.state_abbr(),
+            postal_code=self.fake_en.postcode(),
+            emergency_name=self.fake_en.name() if self.rng.random() < 0.8 else "",
+            emergency_relationship=self.rng.choice(_RELATIONSHIPS),
+            emergency_phone=self.fake_en.numerify("(###) 555-####"),
+            insurance_id=f"MC{self.rng.randint(10**8, 10**9 - 1)}" if self.rng.random() < 0.7 else "",
+            referral_date=referral,
+        )
+
+    def history(self, client_id: str, referral: date, stage: Stage) -> list[StageChange]:
+        order = list(Stage)
+        path = order[: order.index(stage) + 1]
+        span = max(1, (self.today - referral).days)
+        days = sorted(self.rng.randint(0, span) for _ in path[1:])
+        changes = [StageChange(self._uuid(), client_id, referral, None, Stage.REFERRED, "Referral received")]
+        previous = Stage.REFERRED
+        for step, offset in zip(path[1:], days, strict=True):
+            on = referral + timedelta(days=offset)
+            changes.append(StageChange(self._uuid(), client_id, on, previous, step, _NOTES.get(step, "")))
+            previous = step
+        return changes
+
+    def _uuid(self) -> str:
+        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+
+    def code(self, taken: set[str]) -> str:
+        while True:
+            code = "".join(self.rng.choice(CODE_ALPHABET) for _ in range(6))
+            if code not in taken:
+                taken.add(code)
+                return code
+
+
+def populate(session: Session, clients: int, seed: int | None = None) -> int:
+    """Add `clients` synthetic clients with stage histories; returns how many were added."""
+    from faker import Faker
+
+    rng = random.Random(seed)
+    fakers = []
+    for locale in ("en_US", "es_MX", "vi_VN"):
+        fake = Faker(locale)
+        fake.seed_instance(rng.getrandbits(32))
+        fakers.append(fake)
+    gen = _Generator(rng, *fakers, today=session.clock.today())
+    now = session.clock.now()
+    taken: set[str] = set()
+    with session.write() as conn:
+        repo = ClientRepository(conn)
+        for _index in range(clients):
+            fields = gen.person()
+            stage = Stage(_weighted(rng, _STAGE_WEIGHTS))  # type: ignore[arg-type]
+            client_id = gen._uuid()
+            archived = now if stage is Stage.CLOSED and rng.random() < 0.5 else None
+            client = Client(client_id, gen.code(taken), fields, stage, archived_at=archived)
+            repo.insert(client, now)
+            assert fields.referral_date is not None
+            for change in gen.history(client_id, fields.referral_date, stage):
+                repo.add_stage_change(change, now)
+            session.audit("client.create", "client", client_id, "source=demo")
+        # A few recently viewed clients, so the Today page has something to show.
+        viewed = [r.id for r in repo.roster()[: min(5, clients)]]
+        for client_id in viewed:
+            session.audit("client.view", "client", client_id)
+    return clients

@@ -1,0 +1,19 @@
+"""Errors raised by services, carrying the sentence the user sees."""
+
+from __future__ import annotations
+
+from app.i18n import _
+from app.store.errors import VaultError
+
+
+class ValidationError(VaultError):
+    """Input that cannot be saved. `problems` maps a field name to what to do about it."""
+
+    def __init__(self, problems: dict[str, str], message: str | None = None) -> None:
+        self.problems = problems
+        super().__init__(message or _("Some fields need attention before this can be saved."))
+
+
+class NotFound(VaultError):
+    def __init__(self, what: str) -> None:
+        super().__init__(_("{what} could not be found. It may have been removed.").format(what=what))

@@ -1,0 +1,73 @@
+"""An unlocked vault and the services that work on it. Closing the session locks the vault."""
+
+from __future__ import annotations
+
+import contextlib
+import getpass
+from collections.abc import Iterator
+
+from app.services.clock import Clock
+from app.store.audit_repo import AuditRepository
+from app.store.db import Connection
+from app.store.vault import Vault
+
+
+def current_actor() -> str:
+    """The OS account name recorded in audit entries (never a client's data)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+class Session:
+    def __init__(self, vault: Vault, clock: Clock | None = None, actor: str | None = None) -> None:
+        from app.services.clients import ClientService
+        from app.services.drafts import DraftService
+
+        self.vault = vault
+        self.clock = clock or Clock()
+        self.actor = actor or current_actor()
+        self.clients = ClientService(self)
+        self.drafts = DraftService(self)
+
+    @property
+    def is_open(self) -> bool:
+        return self.vault.is_open
+
+    @property
+    def read_only(self) -> bool:
+        return self.vault.read_only
+
+    @property
+    def problems(self) -> list[str]:
+        return list(self.vault.problems)
+
+    @property
+    def connection(self) -> Connection:
+        return self.vault.connection
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[Connection]:
+        with self.vault.transaction() as conn:
+            yield conn
+
+    def audit_repo(self) -> AuditRepository:
+        return self.vault.audit(self.actor)
+
+    def audit(self, action: str, object_type: str = "", object_id: str = "", detail: str = "") -> None:
+        """Append an audit entry inside the caller's transaction."""
+        self.audit_repo().append(action, object_type, object_id, detail)
+
+    def record(self, action: str, object_type: str = "", object_id: str = "", detail: str = "") -> None:
+        """Append an audit entry in a transaction of its own (skipped on a read-only vault)."""
+        if self.read_only:
+            return
+        with self.write():
+            self.audit(action, object_type, object_id, detail)
+
+    def close(self) -> None:
+        if self.vault.is_open and not self.read_only:
+            with contextlib.suppress(Exception):
+                self.record("vault.lock", "vault", self.vault.vault_id)
+        self.vault.close()

@@ -1,0 +1,172 @@
+"""Numbered schema migrations. The vault's format version is `PRAGMA user_version`.
+
+Each step runs in one transaction together with its version bump, so a step killed half-way
+leaves the previous version intact. Vault.open() takes a verified backup before running any step
+on an existing vault, and refuses (untouched) a vault whose version is newer than LATEST.
+Every table has a UUID text primary key and created_at / updated_at / deleted_at (UTC ISO-8601).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from app.store.db import Connection
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    version: int
+    name: str
+    statements: tuple[str, ...]
+
+
+def _v1_vault_core() -> tuple[str, ...]:
+    """Vault core: meta key/values, the append-only hash-chained audit trail, form drafts."""
+    return (
+        """CREATE TABLE meta (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        ) WITHOUT ROWID""",
+        """CREATE TABLE audit (
+            seq INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            action TEXT NOT NULL,
+            object_type TEXT NOT NULL DEFAULT '',
+            object_id TEXT NOT NULL DEFAULT '',
+            actor TEXT NOT NULL DEFAULT '',
+            detail TEXT NOT NULL DEFAULT '',
+            prev_hash TEXT NOT NULL,
+            hash TEXT NOT NULL
+        )""",
+        "CREATE INDEX audit_object ON audit(object_type, action, seq)",
+        """CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+           BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END""",
+        """CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+           BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END""",
+        """CREATE TABLE drafts (
+            id TEXT PRIMARY KEY,
+            form TEXT NOT NULL,
+            object_id TEXT NOT NULL DEFAULT '',
+            payload TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            deleted_at TEXT,
+            UNIQUE (form, object_id)
+        )""",
+    )
+
+
+_STAGES = (
+    "'referred','screening','assessing','stratifying','planning','implementing',"
+    "'following_up','transitioning','post_transition','evaluating','closed'"
+)
+_FTS_COLUMNS = "first_name, last_name, preferred_name, client_code, phone_search"
+_FTS_NEW = "new.rowid, new.first_name, new.last_name, new.preferred_name, new.client_code, new.phone_search"
+_FTS_OLD = "old.rowid, old.first_name, old.last_name, old.preferred_name, old.client_code, old.phone_search"
+
+
+def _v2_clients() -> tuple[str, ...]:
+    """Clients with their case stage and stage history, and a full-text index over name,
+    preferred name, phone numbers and client code kept in step by triggers."""
+    return (
+        f"""CREATE TABLE clients (
+            id TEXT PRIMARY KEY,
+            client_code TEXT NOT NULL UNIQUE,
+            first_name TEXT NOT NULL,
+            last_name TEXT NOT NULL,
+            preferred_name TEXT NOT NULL DEFAULT '',
+            pronouns TEXT NOT NULL DEFAULT '',
+            date_of_birth TEXT,
+            sex_at_birth TEXT NOT NULL DEFAULT '',
+            gender_identity TEXT NOT NULL DEFAULT '',
+            language TEXT NOT NULL DEFAULT '',
+            interpreter_needed INTEGER NOT NULL DEFAULT 0,
+            phone TEXT NOT NULL DEFAULT '',
+            phone_alt TEXT NOT NULL DEFAULT '',
+            email TEXT NOT NULL DEFAULT '',
+            address_line1 TEXT NOT NULL DEFAULT '',
+            address_line2 TEXT NOT NULL DEFAULT '',
+            city TEXT NOT NULL DEFAULT '',
+            region TEXT NOT NULL DEFAULT '',
+            postal_code TEXT NOT NULL DEFAULT '',
+            emergency_name TEXT NOT NULL DEFAULT '',
+            emergency_relationship TEXT NOT NULL DEFAULT '',
+            emergency_phone TEXT NOT NULL DEFAULT '',
+            insurance_id TEXT NOT NULL DEFAULT '',
+            referral_date TEXT,
+            stage TEXT NOT NULL DEFAULT 'referred' CHECK (stage IN ({_STAGES})),
+            phone_search TEXT NOT NULL DEFAULT '',
+            archived_at TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            deleted_at TEXT
+        )""",
+        "CREATE INDEX clients_stage ON clients(stage)",
+        """CREATE TABLE stage_history (
+            id TEXT PRIMARY KEY,
+            client_id TEXT NOT NULL REFERENCES clients(id),
+            on_date TEXT NOT NULL,
+            from_stage TEXT,
+            to_stage TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            deleted_at TEXT
+        )""",
+        "CREATE INDEX stage_history_client ON stage_history(client_id, on_date)",
+        f"""CREATE VIRTUAL TABLE clients_fts USING fts5(
+            {_FTS_COLUMNS}, content='clients', content_rowid='rowid',
+            tokenize="unicode61 remove_diacritics 2", prefix='1 2 3'
+        )""",
+        f"""CREATE TRIGGER clients_fts_insert AFTER INSERT ON clients BEGIN
+            INSERT INTO clients_fts(rowid, {_FTS_COLUMNS}) VALUES ({_FTS_NEW});
+        END""",
+        f"""CREATE TRIGGER clients_fts_delete AFTER DELETE ON clients BEGIN
+            INSERT INTO clients_fts(clients_fts, rowid, {_FTS_COLUMNS})
+            VALUES ('delete', {_FTS_OLD});
+        END""",
+        f"""CREATE TRIGGER clients_fts_update AFTER UPDATE OF
+            first_name, last_name, preferred_name, client_code, phone_search ON clients BEGIN
+            INSERT INTO clients_fts(clients_fts, rowid, {_FTS_COLUMNS})
+            VALUES ('delete', {_FTS_OLD});
+            INSERT INTO clients_fts(rowid, {_FTS_COLUMNS}) VALUES ({_FTS_NEW});
+        END""",
+    )
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "vault core", _v1_vault_core()),
+    Migration(2, "clients", _v2_clients()),
+)
+LATEST = MIGRATIONS[-1].version
+
+
+def pending(current: int, steps: Sequence[Migration] = MIGRATIONS) -> list[Migration]:
+    return [m for m in steps if m.version > current]
+
+
+def apply(
+    conn: Connection,
+    current: int,
+    steps: Sequence[Migration] = MIGRATIONS,
+    on_step: Callable[[Migration], None] | None = None,
+) -> int:
+    """Run every pending step, each in its own transaction; returns the new version."""
+    version = current
+    for step in pending(current, steps):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in step.statements:
+                conn.execute(statement)
+            # An integer from our own table, never user input.
+            conn.execute(f"PRAGMA user_version = {int(step.version)}")
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        version = step.version
+        if on_step is not None:
+            on_step(step)
+    return version

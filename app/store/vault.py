@@ -1,0 +1,244 @@
+"""A vault: a folder holding the encrypted database (vault.db) and its key file (vault.key).
+
+Lifecycle: `Vault.create()` makes a new one; `derive_key()` turns a passphrase or recovery key into
+the data key (the slow step, safe to run off the GUI thread); `Vault.open()` opens the database
+with that key through the one connection factory, checks it, and migrates it after a verified
+backup. A vault whose database fails its checks opens read-only and refuses every write.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.store import db, migrations
+from app.store.audit_repo import AuditRepository
+from app.store.backup import finish_interrupted_restore
+from app.store.errors import (
+    ReadOnlyVault,
+    VaultDamaged,
+    VaultExists,
+    VaultNotFound,
+    VaultTooNew,
+    WrongPassphrase,
+)
+from app.store.files import ensure_private_dir
+from app.store.keyfile import (
+    KEYFILE_NAME,
+    KdfParams,
+    KeyFile,
+    create_keys,
+    read_keyfile,
+    unlock_with_passphrase,
+    unlock_with_recovery_key,
+    with_new_passphrase,
+    with_new_recovery_key,
+    write_keyfile,
+)
+
+DB_NAME = db.DB_NAME
+
+
+def is_vault(folder: Path) -> bool:
+    return (folder / KEYFILE_NAME).is_file() or (folder / DB_NAME).is_file()
+
+
+@dataclass(frozen=True, slots=True)
+class UnlockedKey:
+    keyfile: KeyFile
+    dek: bytes
+
+
+def derive_key(
+    folder: Path,
+    *,
+    passphrase: str | None = None,
+    recovery_key: str | None = None,
+    remembered: bytes | None = None,
+) -> UnlockedKey:
+    """Unwrap the data key. Reads the key file only; changes no file. Slow by design.
+
+    `remembered` is a data key kept by the OS credential store; it is checked against the key
+    file's check value (WrongPassphrase when it no longer fits, e.g. after a restore)."""
+    finish_interrupted_restore(folder)
+    if not is_vault(folder):
+        raise VaultNotFound(folder)
+    keyfile = read_keyfile(folder)
+    if remembered is not None:
+        if not keyfile.matches(remembered):
+            raise WrongPassphrase()
+        dek = remembered
+    elif recovery_key is not None:
+        dek = unlock_with_recovery_key(keyfile, recovery_key)
+    elif passphrase is not None:
+        dek = unlock_with_passphrase(keyfile, passphrase)
+    else:
+        raise ValueError("a passphrase or a recovery key is needed")
+    return UnlockedKey(keyfile, dek)
+
+
+class Vault:
+    """An open vault. Owns the single database connection of its thread."""
+
+    def __init__(self, folder: Path, keyfile: KeyFile, dek: bytes, conn: db.Connection, problems: list[str]) -> None:
+        self.folder = folder
+        self.keyfile = keyfile
+        self._dek: bytes | None = dek
+        self._conn: db.Connection | None = conn
+        self.problems = problems
+
+    # -- lifecycle ----------------------------------------------------------------------------
+
+    @classmethod
+    def create(
+        cls, folder: Path, passphrase: str, params: KdfParams, *, actor: str, demo: bool = False
+    ) -> tuple[Vault, str]:
+        """Create a new vault in an empty or new folder; returns it and the recovery key."""
+        if folder.exists() and any(folder.iterdir()):
+            raise VaultExists(folder)
+        ensure_private_dir(folder)
+        keys = create_keys(passphrase, params, demo=demo)
+        write_keyfile(folder, keys.keyfile)
+        conn = db.connect(folder / DB_NAME, keys.dek, create=True)
+        db.configure(conn)
+        migrations.apply(conn, 0)
+        vault = cls(folder, keys.keyfile, keys.dek, conn, [])
+        with vault.transaction():
+            vault.audit(actor).append("vault.create", "vault", keys.keyfile.vault_id)
+        return vault, keys.recovery_key
+
+    @classmethod
+    def open(
+        cls,
+        folder: Path,
+        key: UnlockedKey,
+        *,
+        before_migration: Callable[[Vault], None] | None = None,
+        steps: tuple[migrations.Migration, ...] = migrations.MIGRATIONS,
+    ) -> Vault:
+        """Open with an unwrapped key: verify, check integrity, migrate after a backup.
+
+        A vault newer than this version is closed again untouched (VaultTooNew). A database
+        whose pages fail their checks opens read-only with `problems` listing what failed.
+        """
+        path = folder / DB_NAME
+        try:
+            conn = db.connect(path, key.dek)
+        except FileNotFoundError:
+            raise VaultDamaged([f"{DB_NAME} is missing"]) from None
+        latest = steps[-1].version
+        version = db.user_version(conn)
+        if version > latest:
+            conn.close()
+            raise VaultTooNew(version, latest)
+        problems = db.integrity_problems(conn)
+        if not problems:
+            db.configure(conn)
+        vault = cls(folder, key.keyfile, key.dek, conn, problems)
+        if not problems and version < latest:
+            if version > 0 and before_migration is not None:
+                before_migration(vault)
+            migrations.apply(conn, version, steps)
+        return vault
+
+    def close(self) -> None:
+        """Checkpoint (when writable) and close the connection; forget the key."""
+        conn, self._conn = self._conn, None
+        self._dek = None
+        if conn is None:
+            return
+        with contextlib.suppress(db.DatabaseError):
+            if not self.problems:
+                db.checkpoint(conn)
+        conn.close()
+
+    @property
+    def is_open(self) -> bool:
+        return self._conn is not None
+
+    @property
+    def read_only(self) -> bool:
+        return bool(self.problems)
+
+    @property
+    def connection(self) -> db.Connection:
+        if self._conn is None:
+            raise ReadOnlyVault() if self.problems else RuntimeError("the vault is locked")
+        return self._conn
+
+    @property
+    def dek(self) -> bytes:
+        if self._dek is None:
+            raise RuntimeError("the vault is locked")
+        return self._dek
+
+    @property
+    def vault_id(self) -> str:
+        return self.keyfile.vault_id
+
+    @property
+    def version(self) -> int:
+        return db.user_version(self.connection)
+
+    def audit(self, actor: str) -> AuditRepository:
+        return AuditRepository(self.connection, actor)
+
+    # -- writing ------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[db.Connection]:
+        """One atomic unit of work: all of it is committed, or none of it."""
+        if self.problems:
+            raise ReadOnlyVault()
+        conn = self.connection
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except db.DatabaseError as exc:
+            raise db.translate_write_error(exc) from exc
+        try:
+            yield conn
+            conn.execute("COMMIT")
+        except BaseException as exc:
+            if conn.in_transaction:
+                with contextlib.suppress(db.DatabaseError):
+                    conn.execute("ROLLBACK")
+            if isinstance(exc, db.DatabaseError):
+                raise db.translate_write_error(exc) from exc
+            raise
+
+    # -- keys ---------------------------------------------------------------------------------
+
+    def change_passphrase(self, new_passphrase: str, params: KdfParams) -> None:
+        """Re-wrap the data key; the database bytes do not change."""
+        updated = with_new_passphrase(self.keyfile, self.dek, new_passphrase, params)
+        write_keyfile(self.folder, updated)
+        self.keyfile = updated
+
+    def rotate_recovery_key(self) -> str:
+        updated, recovery_key = with_new_recovery_key(self.keyfile, self.dek)
+        write_keyfile(self.folder, updated)
+        self.keyfile = updated
+        return recovery_key
+
+    def full_check(self) -> list[str]:
+        """Cipher integrity and a full structural integrity check (slower than at unlock)."""
+        return db.integrity_problems(self.connection, full=True)
+
+    def files(self) -> list[Path]:
+        return sorted(p for p in self.folder.iterdir() if p.is_file())
+
+
+def vault_files_stat(folder: Path) -> dict[str, tuple[int, int]]:
+    """(size, mtime_ns) of every file in the folder — used to prove nothing changed."""
+    return {p.name: (p.stat().st_size, p.stat().st_mtime_ns) for p in folder.iterdir() if p.is_file()}
+
+
+def remove_vault_files(folder: Path) -> None:
+    """Delete a vault's files (used only for demo vaults, which are marked as such)."""
+    for path in folder.iterdir():
+        if path.is_file():
+            os.unlink(path)
+    folder.rmdir()
