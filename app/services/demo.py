@@ -15,9 +15,12 @@ from app.models.client import CODE_ALPHABET, Client, ClientFields, Stage, StageC
 from app.store.clients_repo import ClientRepository
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from faker import Faker
 
     from app.services.session import Session
+    from app.services.vault_service import VaultService
 
 DEMO_PASSPHRASE_WORDS = 5
 _LANGUAGES = [("English", 70), ("Spanish", 14), ("Vietnamese", 4), ("Russian", 3), ("Somali", 2),
@@ -74,7 +77,11 @@ class _Generator:
         if self.rng.random() < 0.18:
             preferred = self.fake_en.first_name() if self.rng.random() < 0.5 else first[:3]
         born = self.today - timedelta(days=self.rng.randint(18 * 365, 82 * 365))
-        sex = str(_weighted(self.rng, [("female", 46), ("male", 46), ("intersex", 1), ("", 5), ("declined", 2)]))  # type: ignore[arg-type]
+        usual = {"she/her": "female", "he/him": "male"}.get(pronouns)
+        if usual and self.rng.random() < 0.93:
+            sex = usual
+        else:
+            sex = str(_weighted(self.rng, [("female", 40), ("male", 40), ("intersex", 2), ("", 12), ("declined", 6)]))  # type: ignore[arg-type]
         gender = {"she/her": "Woman", "he/him": "Man", "they/them": "Non-binary"}.get(pronouns, "")
         phone = self.fake_en.numerify("(###) 555-####")
         email = ""
@@ -157,7 +164,26 @@ def populate(session: Session, clients: int, seed: int | None = None) -> int:
                 repo.add_stage_change(change, now)
             session.audit("client.create", "client", client_id, "source=demo")
         # A few recently viewed clients, so the Today page has something to show.
-        viewed = [r.id for r in repo.roster()[: min(5, clients)]]
+        roster = repo.roster()
+        viewed = [r.id for r in rng.sample(roster, min(5, len(roster)))]
         for client_id in viewed:
             session.audit("client.view", "client", client_id)
     return clients
+
+
+def prepare_demo_vault(vaults: VaultService, folder: Path, passphrase: str, clients: int) -> None:
+    """Replace the demo vault in `folder` with a fresh one. Refuses to touch a real vault."""
+    from app.i18n import _
+    from app.store.errors import VaultError
+    from app.store.keyfile import read_keyfile
+    from app.store.vault import is_vault, remove_vault_files
+
+    if is_vault(folder):
+        if not read_keyfile(folder).demo:
+            raise VaultError(_("{folder} holds a real vault, so no demo was made there.").format(folder=folder))
+        remove_vault_files(folder)
+    created = vaults.create(folder, passphrase, demo=True)
+    try:
+        populate(created.session, clients)
+    finally:
+        created.session.close()

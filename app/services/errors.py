@@ -3,7 +3,22 @@
 from __future__ import annotations
 
 from app.i18n import _
-from app.store.errors import VaultError
+from app.store.errors import (
+    BackupError,
+    ReadOnlyVault,
+    StorageError,
+    VaultDamaged,
+    VaultError,
+    VaultTooNew,
+    WrongPassphrase,
+    WrongRecoveryKey,
+    WrongSecret,
+)
+
+__all__ = [
+    "BackupError", "NotFound", "ReadOnlyVault", "StorageError", "ValidationError", "VaultDamaged",
+    "VaultError", "VaultTooNew", "WrongPassphrase", "WrongRecoveryKey", "WrongSecret",
+]
 
 
 class ValidationError(VaultError):

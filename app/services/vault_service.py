@@ -17,7 +17,7 @@ from app.services.errors import ValidationError
 from app.services.session import Session, current_actor
 from app.store import migrations
 from app.store.errors import WrongSecret
-from app.store.keyfile import KdfParams, calibrate
+from app.store.keyfile import KdfParams, KeyFile, calibrate
 from app.store.vault import UnlockedKey, Vault, derive_key, is_vault
 
 log = logging.getLogger(__name__)
@@ -128,9 +128,20 @@ class VaultService:
 
     def change_passphrase(self, session: Session, new_passphrase: str, confirm: str | None = None) -> None:
         """Re-wrap the data key under a new passphrase. The database is not rewritten."""
+        self.commit_passphrase_change(session, self.prepare_passphrase_change(session, new_passphrase, confirm))
+
+    def prepare_passphrase_change(self, session: Session, new_passphrase: str, confirm: str | None = None) -> KeyFile:
+        """The slow half (KDF), safe on a worker thread: checks the policy, writes nothing."""
         self.check_new_passphrase(new_passphrase, confirm)
-        session.vault.change_passphrase(new_passphrase, self.kdf_params())
+        return session.vault.rewrapped(new_passphrase, self.kdf_params())
+
+    def commit_passphrase_change(self, session: Session, keyfile: KeyFile) -> None:
+        session.vault.install_keyfile(keyfile)
         session.record("key.passphrase_change", "vault", session.vault.vault_id)
+
+    def verify_passphrase(self, session: Session, passphrase: str) -> None:
+        """Raise WrongPassphrase unless `passphrase` opens this vault (slow; writes nothing)."""
+        derive_key(session.vault.folder, passphrase=passphrase)
 
     def rotate_recovery_key(self, session: Session) -> str:
         recovery_key = session.vault.rotate_recovery_key()

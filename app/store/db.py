@@ -77,7 +77,9 @@ def connect(path: Path, dek: bytes, *, create: bool = False, read_only: bool = F
         raise FileNotFoundError(path)
     mode = "ro" if read_only else "rw"
     uri = path.resolve().as_uri() + f"?mode={mode}"
-    conn = sqlcipher3.connect(uri, uri=True, isolation_level=None, check_same_thread=True)
+    # A connection may be opened on a worker thread (slow unlock) and handed to the GUI thread;
+    # it is never used by two threads at once.
+    conn = sqlcipher3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
     try:
         conn.set_trace_callback(None)
         conn.execute("PRAGMA cipher_log_level = NONE")

@@ -211,11 +211,20 @@ class Vault:
 
     # -- keys ---------------------------------------------------------------------------------
 
-    def change_passphrase(self, new_passphrase: str, params: KdfParams) -> None:
-        """Re-wrap the data key; the database bytes do not change."""
-        updated = with_new_passphrase(self.keyfile, self.dek, new_passphrase, params)
+    def rewrapped(self, new_passphrase: str, params: KdfParams) -> KeyFile:
+        """The next key file generation for a new passphrase (slow: runs the KDF; writes nothing)."""
+        return with_new_passphrase(self.keyfile, self.dek, new_passphrase, params)
+
+    def install_keyfile(self, updated: KeyFile) -> None:
+        """Write a re-wrapped key file atomically (the database bytes do not change)."""
+        if updated.vault_id != self.keyfile.vault_id or not updated.matches(self.dek):
+            raise ValueError("key file belongs to another vault")
         write_keyfile(self.folder, updated)
         self.keyfile = updated
+
+    def change_passphrase(self, new_passphrase: str, params: KdfParams) -> None:
+        """Re-wrap the data key; the database bytes do not change."""
+        self.install_keyfile(self.rewrapped(new_passphrase, params))
 
     def rotate_recovery_key(self) -> str:
         updated, recovery_key = with_new_recovery_key(self.keyfile, self.dek)

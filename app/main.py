@@ -1,0 +1,82 @@
+"""Composition root for the desktop app: process hygiene, settings, services, then the window."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+import traceback
+from pathlib import Path
+
+_T0 = time.perf_counter()
+log = logging.getLogger("waypoint")
+
+
+def _install_error_handlers() -> None:
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+    def qt_messages(kind: QtMsgType, _context: object, message: str) -> None:
+        level = logging.WARNING if kind in (QtMsgType.QtWarningMsg, QtMsgType.QtCriticalMsg) else logging.DEBUG
+        logging.getLogger("qt").log(level, "%s", message)
+
+    qInstallMessageHandler(qt_messages)
+
+    def excepthook(kind: type[BaseException], value: BaseException, tb: object) -> None:
+        # The exception's message may quote what someone typed: log its type and stack only.
+        log.error("unhandled %s\n%s", kind.__name__, "".join(traceback.format_tb(tb)))  # type: ignore[arg-type]
+        from PySide6.QtWidgets import QApplication, QMessageBox
+
+        if QApplication.instance() is not None:
+            QMessageBox.warning(None, "Waypoint", (
+                f"Something went wrong ({kind.__name__}). Your work so far is kept as a draft. "
+                "If it happens again, restart Waypoint."))
+
+    sys.excepthook = excepthook
+
+
+def run_gui(vault: Path | None = None, demo: bool = False, debug: bool = False) -> int:
+    from app.i18n import set_locale
+    from app.services.context import AppServices
+    from app.services.logs import configure_logging
+    from app.services.paths import AppPaths, harden_process
+
+    paths = AppPaths.default()
+    harden_process(paths)
+    configure_logging(paths.log_dir, debug=debug or bool(os.environ.get("WAYPOINT_DEBUG")))
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Waypoint")
+    app.setOrganizationName("Waypoint")
+    app.setDesktopFileName("waypoint")
+    _install_error_handlers()
+    services = AppServices.build(paths)
+    set_locale(services.settings.locale or None)
+    from app.ui import theme
+    from app.ui.controller import AppController
+    from app.ui.shell import MainWindow
+
+    theme.apply(app)
+    window = MainWindow()
+    controller = AppController(app, services, window)
+    screen = QGuiApplication.primaryScreen().availableGeometry()
+    window.resize(min(1280, screen.width()), min(820, screen.height()))
+    if os.environ.get("WAYPOINT_BENCH_STARTUP"):
+        _bench_startup(app, controller)
+    controller.start(vault, demo)
+    window.show()
+    log.info("started")
+    return app.exec()
+
+
+def _bench_startup(app, controller) -> None:  # type: ignore[no-untyped-def]
+    """For bench/startup.py: report when the unlock screen is first painted, then quit."""
+
+    def painted() -> None:
+        print(f"PAINTED {time.perf_counter() - _T0:.4f}", flush=True)
+        app.quit()
+
+    controller.unlock_page.painted.connect(painted)

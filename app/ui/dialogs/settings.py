@@ -1,0 +1,327 @@
+"""Settings: small pages, each with load() and save(). Secrets are never stored here."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, date
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLineEdit,
+    QListWidget,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.i18n import SUPPORTED_LANGUAGES, _, format_date, format_datetime
+from app.services.context import AppServices
+from app.services.device_keys import DeviceKeyError
+from app.services.session import Session
+from app.services.settings import AUTOLOCK_MAX, AUTOLOCK_MIN, Settings
+from app.ui.theme import SPACING
+from app.ui.widgets.common import Banner, FieldGrid, muted_label, primary_button
+
+LOCALES = ["en_US", "en_CA", "en_GB", "en_AU", "es_US", "es_MX", "es_ES"]
+
+
+class SettingsPage(QWidget):
+    def __init__(self, title: str) -> None:
+        super().__init__()
+        self.title = title
+        self.layout_ = QVBoxLayout(self)
+        self.layout_.setContentsMargins(SPACING * 2, SPACING, SPACING, SPACING)
+        self.layout_.setSpacing(SPACING * 2)
+        self.grid = FieldGrid(columns=1)
+        self.layout_.addWidget(self.grid)
+
+    def load(self, settings: Settings) -> None:
+        raise NotImplementedError
+
+    def save(self, settings: Settings) -> Settings:
+        raise NotImplementedError
+
+    def finish(self) -> None:
+        self.layout_.addStretch(1)
+
+
+class PracticePage(SettingsPage):
+    def __init__(self) -> None:
+        super().__init__(_("You and your practice"))
+        self.layout_.insertWidget(0, muted_label(_("Printed on reports you hand to other providers.")))
+        self.name = self.grid.add("name", _("Your name"), QLineEdit())
+        self.credentials = self.grid.add("credentials", _("Credentials"), QLineEdit(), hint=_("e.g. LCSW, CCM"))
+        self.practice = self.grid.add("practice", _("Practice name"), QLineEdit())
+        self.address = QPlainTextEdit()
+        self.address.setTabChangesFocus(True)
+        self.address.setFixedHeight(72)
+        self.grid.add("address", _("Practice address"), self.address)
+        row = QWidget()
+        h = QHBoxLayout(row)
+        h.setContentsMargins(0, 0, 0, 0)
+        self.logo = QLineEdit()
+        self.logo.setAccessibleName(_("Logo image file"))
+        h.addWidget(self.logo, 1)
+        browse = QPushButton(_("Browse…"))
+        browse.setAccessibleName(_("Browse for a logo image"))
+        browse.clicked.connect(self._browse)
+        h.addWidget(browse)
+        self.grid.add("logo", _("Logo (PNG or JPEG)"), row)
+        self.logo.setAccessibleName(_("Logo (PNG or JPEG)"))
+        self.finish()
+
+    def _browse(self) -> None:
+        path, _f = QFileDialog.getOpenFileName(self, _("Choose a logo"), self.logo.text(), _("Images (*.png *.jpg *.jpeg)"))
+        if path:
+            self.logo.setText(path)
+
+    def load(self, s: Settings) -> None:
+        self.name.setText(s.case_manager_name)
+        self.credentials.setText(s.case_manager_credentials)
+        self.practice.setText(s.practice_name)
+        self.address.setPlainText(s.practice_address)
+        self.logo.setText(s.practice_logo)
+
+    def problems(self) -> dict[str, str]:
+        logo = self.logo.text().strip()
+        if logo and (not Path(logo).is_file() or Path(logo).suffix.lower() not in (".png", ".jpg", ".jpeg")):
+            return {"logo": _("Choose a PNG or JPEG file that exists, or leave this empty.")}
+        return {}
+
+    def save(self, s: Settings) -> Settings:
+        return replace(s, case_manager_name=self.name.text().strip(),
+                       case_manager_credentials=self.credentials.text().strip(),
+                       practice_name=self.practice.text().strip(),
+                       practice_address=self.address.toPlainText().strip(), practice_logo=self.logo.text().strip())
+
+
+class RegionPage(SettingsPage):
+    def __init__(self) -> None:
+        super().__init__(_("Language and region"))
+        self.language = QComboBox()
+        self.language.addItem(_("Same as the computer"), "")
+        for code, name in SUPPORTED_LANGUAGES.items():
+            self.language.addItem(name, code)
+        self.grid.add("language", _("Language"), self.language)
+        self.locale = QComboBox()
+        self.locale.addItem(_("Same as the computer"), "")
+        for code in LOCALES:
+            self.locale.addItem(code.replace("_", "-"), code)
+        self.grid.add("locale", _("Dates and numbers"), self.locale)
+        self.sample = muted_label("")
+        self.layout_.addWidget(self.sample)
+        self.locale.currentIndexChanged.connect(self._sample)
+        self.finish()
+
+    def _sample(self) -> None:
+        from babel.dates import format_date as babel_date
+
+        code = self.locale.currentData() or None
+        sample = date(2026, 3, 14)
+        shown = babel_date(sample, "full", locale=code) if code else format_date(sample, "full")
+        self.sample.setText(_("Example: {date}").format(date=shown))
+
+    def load(self, s: Settings) -> None:
+        self.language.setCurrentIndex(max(0, self.language.findData(s.language)))
+        self.locale.setCurrentIndex(max(0, self.locale.findData(s.locale)))
+        self._sample()
+
+    def save(self, s: Settings) -> Settings:
+        return replace(s, language=self.language.currentData() or "", locale=self.locale.currentData() or "")
+
+
+class SecurityPage(SettingsPage):
+    def __init__(self, services: AppServices, session: Session | None) -> None:
+        super().__init__(_("Security"))
+        self.services = services
+        self.session = session
+        self.autolock = QSpinBox()
+        self.autolock.setRange(AUTOLOCK_MIN, AUTOLOCK_MAX)
+        self.autolock.setSuffix(" " + _("minutes"))
+        self.grid.add("autolock", _("Lock after this long without use"), self.autolock,
+                      hint=_("From 1 to 30 minutes. Ctrl+L locks at once."))
+        self.remember = QCheckBox(_("Remember this vault on this device"))
+        self.grid.add("remember", _("Start-up"), self.remember)
+        reason = services.device_keys.unavailable_reason()
+        self.remember_note = muted_label(reason or _(
+            "The key is kept in this computer's credential store. You still type the passphrase "
+            "after an idle lock."))
+        self.layout_.addWidget(self.remember_note)
+        self.remember.setEnabled(reason is None and session is not None)
+        self.message = Banner("info")
+        self.layout_.addWidget(self.message)
+        row = QHBoxLayout()
+        self.change_passphrase = QPushButton(_("Change passphrase…"))
+        self.change_passphrase.setEnabled(session is not None and not session.read_only)
+        row.addWidget(self.change_passphrase)
+        self.new_recovery = QPushButton(_("Make a new recovery key…"))
+        self.new_recovery.setEnabled(session is not None and not session.read_only)
+        row.addWidget(self.new_recovery)
+        row.addStretch(1)
+        self.layout_.addLayout(row)
+        self.finish()
+
+    def load(self, s: Settings) -> None:
+        self.autolock.setValue(s.autolock_minutes)
+        vault_id = self.session.vault.vault_id if self.session else ""
+        self.remember.setChecked(bool(vault_id) and s.remembers(vault_id))
+
+    def save(self, s: Settings) -> Settings:
+        return replace(s, autolock_minutes=self.autolock.value())
+
+    def apply_remember(self) -> str | None:
+        """Store or forget the key if the checkbox changed; returns an error sentence if refused."""
+        if self.session is None or not self.remember.isEnabled():
+            return None
+        wanted = self.remember.isChecked()
+        if wanted == self.services.settings.remembers(self.session.vault.vault_id):
+            return None
+        try:
+            self.services.set_remembered(self.session, wanted)
+        except DeviceKeyError as exc:
+            self.remember.setChecked(False)
+            return str(exc)
+        return None
+
+
+class BackupPage(SettingsPage):
+    def __init__(self, services: AppServices, session: Session | None) -> None:
+        super().__init__(_("Backups"))
+        self.services = services
+        self.session = session
+        row = QWidget()
+        h = QHBoxLayout(row)
+        h.setContentsMargins(0, 0, 0, 0)
+        self.folder = QLineEdit()
+        self.folder.setPlaceholderText(str(services.paths.default_backup_dir))
+        h.addWidget(self.folder, 1)
+        browse = QPushButton(_("Browse…"))
+        browse.setAccessibleName(_("Browse for the backup folder"))
+        browse.clicked.connect(self._browse)
+        h.addWidget(browse)
+        self.grid.add("folder", _("Backup folder (an external drive is a good choice)"), row)
+        self.folder.setAccessibleName(_("Backup folder"))
+        self.daily = self._spin("daily", _("Keep daily backups for"), _("days"), 1, 366)
+        self.weekly = self._spin("weekly", _("Keep weekly backups for"), _("weeks"), 0, 520)
+        self.monthly = self._spin("monthly", _("Keep monthly backups for"), _("months"), 0, 240)
+        self.on_quit = QCheckBox(_("Back up when Waypoint closes"))
+        self.grid.add("on_quit", _("Automatic backups"), self.on_quit)
+        self.layout_.addWidget(muted_label(_(
+            "Waypoint also backs up once a day while you work. Backups are encrypted with the vault's "
+            "key: restore them with the passphrase in use when they were made, or the recovery key.")))
+        self.last = muted_label("")
+        self.layout_.addWidget(self.last)
+        self.finish()
+
+    def _spin(self, name: str, label: str, suffix: str, low: int, high: int) -> QSpinBox:
+        spin = QSpinBox()
+        spin.setRange(low, high)
+        spin.setSuffix(" " + suffix)
+        self.grid.add(name, label, spin)
+        return spin
+
+    def _browse(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, _("Choose the backup folder"), self.folder.text())
+        if folder:
+            self.folder.setText(folder)
+
+    def load(self, s: Settings) -> None:
+        self.folder.setText(s.backup_folder)
+        self.daily.setValue(s.backup_keep_daily)
+        self.weekly.setValue(s.backup_keep_weekly)
+        self.monthly.setValue(s.backup_keep_monthly)
+        self.on_quit.setChecked(s.backup_on_quit)
+        if self.session is not None:
+            last = self.services.backups.last_backup(self.session.vault.vault_id)
+            when = format_datetime(last.replace(tzinfo=UTC), "short") if last else ""
+            self.last.setText(_("Last backup: {when}").format(when=when) if last else _("No backup yet."))
+
+    def problems(self) -> dict[str, str]:
+        text = self.folder.text().strip()
+        if text and Path(text).expanduser().exists() and not Path(text).expanduser().is_dir():
+            return {"folder": _("That is a file, not a folder. Choose a folder.")}
+        return {}
+
+    def save(self, s: Settings) -> Settings:
+        return replace(s, backup_folder=self.folder.text().strip(), backup_keep_daily=self.daily.value(),
+                       backup_keep_weekly=self.weekly.value(), backup_keep_monthly=self.monthly.value(),
+                       backup_on_quit=self.on_quit.isChecked())
+
+
+class SettingsDialog(QDialog):
+    change_passphrase_requested = Signal()
+    new_recovery_key_requested = Signal()
+
+    def __init__(self, services: AppServices, session: Session | None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.session = session
+        self.setWindowTitle(_("Settings"))
+        self.setModal(True)
+        self.resize(760, 520)
+        layout = QVBoxLayout(self)
+        self.error = Banner("error")
+        layout.addWidget(self.error)
+        body = QHBoxLayout()
+        self.list = QListWidget()
+        self.list.setAccessibleName(_("Settings pages"))
+        self.list.setFixedWidth(200)
+        self.stack = QStackedWidget()
+        self.security = SecurityPage(services, session)
+        self.backup = BackupPage(services, session)
+        self.pages: list[SettingsPage] = [PracticePage(), RegionPage(), self.security, self.backup]
+        for page in self.pages:
+            self.list.addItem(page.title)
+            self.stack.addWidget(page)
+            page.load(services.settings)
+        self.list.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.security.change_passphrase.clicked.connect(self.change_passphrase_requested)
+        self.security.new_recovery.clicked.connect(self.new_recovery_key_requested)
+        self.list.setCurrentRow(0)
+        body.addWidget(self.list)
+        body.addWidget(self.stack, 1)
+        layout.addLayout(body, 1)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        cancel = QPushButton(_("Cancel"))
+        cancel.clicked.connect(self.reject)
+        buttons.addWidget(cancel)
+        self.save_button = primary_button(_("Save settings"))
+        self.save_button.clicked.connect(self.save)
+        buttons.addWidget(self.save_button)
+        layout.addLayout(buttons)
+        self.list.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def show_page(self, page: SettingsPage) -> None:
+        self.list.setCurrentRow(self.pages.index(page))
+
+    def save(self) -> None:
+        self.error.setVisible(False)
+        for page in self.pages:
+            page.grid.clear_errors()
+            problems = getattr(page, "problems", lambda: {})()
+            if problems:
+                for name, message in problems.items():
+                    page.grid.set_error(name, message)
+                self.show_page(page)
+                self.error.show_message(_("Some settings need attention."), "error")
+                return
+        new = self.services.settings
+        for page in self.pages:
+            new = page.save(new)
+        self.services.update_settings(new, self.session)
+        problem = self.security.apply_remember()
+        if problem:
+            self.show_page(self.security)
+            self.error.show_message(problem, "error")
+            return
+        self.accept()

@@ -1,0 +1,211 @@
+"""The Clients page: search-as-you-type, filter by stage, sort, archived hidden by default."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtGui import QFontMetrics, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.i18n import _, ngettext
+from app.models.client import Stage
+from app.services.session import Session
+from app.ui import theme
+from app.ui.roster_model import (
+    COL_AGE,
+    COL_CODE,
+    COL_DOB,
+    COL_NAME,
+    COL_PHONE,
+    COL_STAGE,
+    ID_ROLE,
+    RosterTableModel,
+)
+from app.ui.theme import SPACING
+from app.ui.widgets.common import EmptyState, PageHeader, muted_label, primary_button
+
+
+class RosterView(QTableView):
+    """Enter opens the selected client."""
+
+    activated_row = Signal(int)
+
+    def keyPressEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
+            self.activated_row.emit(self.currentIndex().row())
+            return
+        super().keyPressEvent(event)
+
+
+class ClientsPage(QWidget):
+    open_client = Signal(str)
+    new_client = Signal()
+    import_requested = Signal()
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(SPACING * 3, SPACING * 3, SPACING * 3, SPACING * 2)
+        layout.setSpacing(SPACING * 2)
+        self.header = PageHeader(_("Clients"))
+        self.new_button = self.header.add_action(primary_button(_("New client")))
+        self.new_button.setIcon(theme.icon("mdi6.account-plus-outline", theme.colors().accent_text))
+        self.new_button.setToolTip(_("Add a client (Ctrl+N)"))
+        self.new_button.clicked.connect(self.new_client)
+        layout.addWidget(self.header)
+
+        bar = QHBoxLayout()
+        bar.setSpacing(SPACING * 2)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(_("Search by name, phone or client code  (Ctrl+F)"))
+        self.search.setAccessibleName(_("Search clients"))
+        self.search.setClearButtonEnabled(True)
+        self.search.addAction(theme.icon("mdi6.magnify"), QLineEdit.ActionPosition.LeadingPosition)
+        self.search.textChanged.connect(self._search_changed)
+        bar.addWidget(self.search, 3)
+        stage_label = QLabel(_("Stage"))
+        bar.addWidget(stage_label)
+        self.stage = QComboBox()
+        self.stage.setAccessibleName(_("Filter by stage"))
+        self.stage.addItem(_("All stages"), None)
+        for stage in Stage:
+            self.stage.addItem(stage.label, stage.value)
+        stage_label.setBuddy(self.stage)
+        self.stage.currentIndexChanged.connect(lambda _i: self._apply_filter())
+        bar.addWidget(self.stage, 1)
+        self.archived = QCheckBox(_("Show archived"))
+        self.archived.toggled.connect(lambda _on: self.reload())
+        bar.addWidget(self.archived)
+        layout.addLayout(bar)
+
+        self.model = RosterTableModel(self.session.clock.today)
+        self.table = RosterView()
+        self.table.setModel(self.model)
+        self.table.setAccessibleName(_("Client roster"))
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setShowGrid(False)
+        self.table.setWordWrap(False)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(COL_NAME, Qt.SortOrder.AscendingOrder)
+        vheader = self.table.verticalHeader()
+        vheader.setVisible(False)
+        vheader.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vheader.setDefaultSectionSize(self.fontMetrics().height() + 14)
+        header = self.table.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(COL_NAME, QHeaderView.ResizeMode.Stretch)
+        metrics = self.fontMetrics()
+        bold = theme.scaled_font(self, 1.0, bold=True)
+        header_metrics = QFontMetrics(bold)
+        samples = {COL_CODE: "WWWWWWW", COL_AGE: "888", COL_DOB: "Sep 30, 1988", COL_STAGE: "Post-transition · archived",
+                   COL_PHONE: "(555) 555-5555"}
+        for column, sample in samples.items():
+            title = self.model.headerData(column, Qt.Orientation.Horizontal)
+            width = max(metrics.horizontalAdvance(sample), header_metrics.horizontalAdvance(title) + 24) + 24
+            self.table.setColumnWidth(column, width)
+        self.table.doubleClicked.connect(lambda index: self._open_row(index.row()))
+        self.table.activated_row.connect(self._open_row)
+
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.table)
+        add = primary_button(_("Add your first client"))
+        add.clicked.connect(self.new_client)
+        self.empty = EmptyState(
+            _("No clients yet"),
+            _("Add a client, or import a roster from a spreadsheet with File → Import clients."),
+            add,
+        )
+        self.stack.addWidget(self.empty)
+        self.no_match = EmptyState(_("No clients match"), "")
+        self.stack.addWidget(self.no_match)
+        layout.addWidget(self.stack, 1)
+        self.count = muted_label("")
+        layout.addWidget(self.count)
+        QShortcut(QKeySequence(Qt.Key.Key_Down), self.search, activated=self._into_table)
+        self.setTabOrder(self.search, self.stage)
+        self.setTabOrder(self.stage, self.archived)
+        self.setTabOrder(self.archived, self.table)
+
+    # -- data --------------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        self.model.set_rows(self.session.clients.roster(include_archived=self.archived.isChecked()))
+        self._apply_filter()
+
+    def clear(self) -> None:
+        self.model.clear()
+        self.search.clear()
+
+    def set_discreet(self, on: bool) -> None:
+        self.model.set_discreet(on)
+
+    def focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def filter_stage(self, stage: Stage | None) -> None:
+        index = self.stage.findData(stage.value if stage else None)
+        self.stage.setCurrentIndex(max(0, index))
+
+    def _search_changed(self, _text: str) -> None:
+        self._apply_filter()
+
+    def _apply_filter(self) -> None:
+        text = self.search.text().strip()
+        ids: set[str] | None = None
+        if text:
+            ids = set(self.session.clients.search_ids(text, include_archived=self.archived.isChecked()))
+        value = self.stage.currentData()
+        self.model.set_filter(ids, Stage(value) if value else None)
+        shown, total = self.model.rowCount(), self.model.total()
+        if total == 0 and not self.archived.isChecked():
+            self.stack.setCurrentWidget(self.empty)
+        elif shown == 0:
+            self.no_match.title.setText(_("No clients match"))
+            self.no_match.text.setText(_("Check the spelling, search by phone or client code, or clear the filters."))
+            self.stack.setCurrentWidget(self.no_match)
+        else:
+            self.stack.setCurrentWidget(self.table)
+        if shown == total:
+            self.count.setText(ngettext("{n} client", "{n} clients", total).format(n=total))
+        else:
+            self.count.setText(_("{shown} of {total} clients").format(shown=shown, total=total))
+
+    def _into_table(self) -> None:
+        if self.model.rowCount():
+            self.table.setFocus()
+            self.table.selectRow(0)
+
+    def _open_row(self, row: int) -> None:
+        client_id = self.model.data(self.model.index(row, 0), ID_ROLE)
+        if client_id:
+            self.open_client.emit(client_id)
+
+    def select_client(self, client_id: str) -> None:
+        row = self.model.row_of(client_id)
+        if row >= 0:
+            self.table.selectRow(row)
+            self.table.scrollTo(self.model.index(row, 0))
+
+    def current_index(self) -> QModelIndex:
+        return self.table.currentIndex()
+
+
+__all__ = ["ClientsPage", "COL_AGE", "COL_CODE", "COL_DOB", "COL_PHONE", "COL_STAGE"]

@@ -1,0 +1,157 @@
+"""Today: the caseload at a glance (counts by stage) and the clients viewed most recently."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.i18n import _, format_date
+from app.models.client import RosterRow, Stage
+from app.services.session import Session
+from app.ui import theme
+from app.ui.theme import SPACING
+from app.ui.widgets.common import Card, EmptyState, PageHeader, muted_label, primary_button
+
+
+class StageTile(QPushButton):
+    """A count and its stage; activating it shows those clients."""
+
+    def __init__(self, stage: Stage, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.stage = stage
+        self.setObjectName("Tile")
+        self.setMinimumHeight(76)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(14, 8, 14, 8)
+        layout.setSpacing(0)
+        self.count_label = QLabel()
+        self.count_label.setObjectName("TileCount")
+        self.count_label.setFont(theme.scaled_font(self, 1.7, bold=True))
+        number = f"{stage.number}. " if stage.number else ""
+        self.label = QLabel(number + stage.label)
+        self.label.setObjectName("TileLabel")
+        for label in (self.count_label, self.label):
+            label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+            layout.addWidget(label)
+        self.setToolTip(_("Show these clients"))
+        self.set_count(0)
+
+    def set_count(self, count: int) -> None:
+        self.count_label.setText(str(count))
+        self.setAccessibleName(_("{stage}: {n} clients").format(stage=self.stage.label, n=count))
+        self.count = count
+
+
+class TodayPage(QWidget):
+    open_client = Signal(str)
+    show_stage = Signal(object)  # Stage
+    new_client = Signal()
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.discreet = False
+        self._recent: list[RosterRow] = []
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        outer.addWidget(scroll)
+        inner = QWidget()
+        scroll.setWidget(inner)
+        layout = QVBoxLayout(inner)
+        layout.setContentsMargins(SPACING * 3, SPACING * 3, SPACING * 3, SPACING * 2)
+        layout.setSpacing(SPACING * 2)
+        self.header = PageHeader(_("Today"))
+        add = self.header.add_action(primary_button(_("New client")))
+        add.clicked.connect(self.new_client)
+        layout.addWidget(self.header)
+
+        self.caseload = Card()
+        title = QLabel(_("Caseload by stage"))
+        title.setFont(theme.scaled_font(self, 1.15, bold=True))
+        self.caseload.body.addWidget(title)
+        self.total = muted_label("")
+        self.caseload.body.addWidget(self.total)
+        grid = QGridLayout()
+        grid.setSpacing(SPACING)
+        self.tiles: dict[Stage, StageTile] = {}
+        for number, stage in enumerate(Stage):
+            tile = StageTile(stage)
+            tile.clicked.connect(lambda _checked=False, s=stage: self.show_stage.emit(s))
+            grid.addWidget(tile, number // 6, number % 6)
+            self.tiles[stage] = tile
+        self.caseload.body.addLayout(grid)
+        layout.addWidget(self.caseload)
+
+        self.recent_card = Card()
+        title = QLabel(_("Recently viewed"))
+        title.setFont(theme.scaled_font(self, 1.15, bold=True))
+        self.recent_card.body.addWidget(title)
+        self.recent = QListWidget()
+        self.recent.setObjectName("Recent")
+        self.recent.setAccessibleName(_("Recently viewed clients"))
+        self.recent.itemActivated.connect(lambda item: self.open_client.emit(item.data(Qt.ItemDataRole.UserRole)))
+        self.recent.setMinimumHeight(140)
+        self.recent_card.body.addWidget(self.recent)
+        self.recent_empty = muted_label(_("Clients you open appear here, so you can get back to them quickly."))
+        self.recent_card.body.addWidget(self.recent_empty)
+        row = QHBoxLayout()
+        row.addWidget(self.recent_card, 1)
+        layout.addLayout(row)
+
+        add_first = primary_button(_("Add your first client"))
+        add_first.clicked.connect(self.new_client)
+        self.empty = EmptyState(
+            _("Your caseload is empty"),
+            _("Add a client to begin, or import a roster with File → Import clients."),
+            add_first,
+        )
+        layout.addWidget(self.empty)
+        layout.addStretch(1)
+
+    def refresh(self) -> None:
+        today = self.session.clock.today()
+        self.header.set_subtitle(format_date(today, "full"))
+        counts = self.session.clients.stage_counts()
+        total = sum(counts.values())
+        for stage, tile in self.tiles.items():
+            tile.set_count(counts.get(stage, 0))
+        open_cases = total - counts.get(Stage.CLOSED, 0)
+        self.total.setText(_("{open} open cases · {total} clients in all (archived not counted)").format(
+            open=open_cases, total=total))
+        self._recent = self.session.clients.recently_viewed()
+        self._fill_recent()
+        has_clients = total > 0
+        self.caseload.setVisible(has_clients)
+        self.recent_card.setVisible(has_clients)
+        self.empty.setVisible(not has_clients)
+
+    def _fill_recent(self) -> None:
+        self.recent.clear()
+        for row in self._recent:
+            name = row.initials if self.discreet else row.display_name
+            item = QListWidgetItem(f"{name}  ·  {row.client_code}  ·  {row.stage.label}")
+            item.setData(Qt.ItemDataRole.UserRole, row.id)
+            self.recent.addItem(item)
+        self.recent.setVisible(bool(self._recent))
+        self.recent_empty.setVisible(not self._recent)
+
+    def set_discreet(self, on: bool) -> None:
+        self.discreet = on
+        self._fill_recent()
+
+    def clear(self) -> None:
+        self._recent = []
+        self.recent.clear()

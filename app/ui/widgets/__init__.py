@@ -1,0 +1,1 @@
+"""Small reusable widgets: headers, banners, labelled fields, date and passphrase inputs."""

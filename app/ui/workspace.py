@@ -1,0 +1,281 @@
+"""The unlocked workspace: navigation rail and pages. Built on unlock, destroyed on lock, so no
+widget or model holding client data outlives the session."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QStackedWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import APP_NAME
+from app.i18n import _
+from app.models.client import Stage
+from app.services.errors import NotFound, VaultError
+from app.services.session import Session
+from app.ui import theme
+from app.ui.dialogs.client_editor import NEW, ClientEditorDialog
+from app.ui.dialogs.stage_change import StageChangeDialog
+from app.ui.pages.client_record import ClientRecordPage
+from app.ui.pages.clients import ClientsPage
+from app.ui.pages.today import TodayPage
+from app.ui.theme import SPACING
+from app.ui.widgets.common import Banner
+
+PAGE_TODAY, PAGE_CLIENTS = "today", "clients"
+
+
+@dataclass(frozen=True)
+class ResumeState:
+    """Where the user was when the vault locked: ids only, never client data."""
+
+    page: str = PAGE_TODAY
+    client_id: str | None = None
+    editor_object: str | None = None  # NEW, a client id, or None
+
+
+class Workspace(QWidget):
+    restore_requested = Signal()
+    lock_requested = Signal()
+    status_message = Signal(str)
+
+    def __init__(self, session: Session, discreet: bool = False, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.editor: ClientEditorDialog | None = None
+        self.stage_dialog: StageChangeDialog | None = None
+        self.discreet = discreet
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self._build_rail())
+        right = QVBoxLayout()
+        right.setContentsMargins(0, 0, 0, 0)
+        right.setSpacing(0)
+        self.damage = Banner("error")
+        right.addWidget(self.damage)
+        self.pages = QStackedWidget()
+        self.today = TodayPage(session)
+        self.clients = ClientsPage(session)
+        self.record = ClientRecordPage(session)
+        for page in (self.today, self.clients, self.record):
+            self.pages.addWidget(page)
+        right.addWidget(self.pages, 1)
+        layout.addLayout(right, 1)
+        self.today.open_client.connect(self.open_client)
+        self.today.show_stage.connect(self.show_stage)
+        self.today.new_client.connect(self.new_client)
+        self.clients.open_client.connect(self.open_client)
+        self.clients.new_client.connect(self.new_client)
+        self.record.back.connect(lambda: self.go(PAGE_CLIENTS))
+        self.record.edit_requested.connect(self.edit_client)
+        self.record.stage_requested.connect(self.change_stage)
+        self.record.changed.connect(self._data_changed)
+        if session.read_only:
+            self.damage.show_message(
+                _("This vault is damaged ({problem}). Waypoint will not save changes to it. "
+                  "Restore it from a backup.").format(problem="; ".join(session.problems[:2])), "error")
+            self.damage.add_button(_("Restore from a backup…"), self.restore_requested.emit)
+        self.set_discreet(discreet)
+
+    def _build_rail(self) -> QWidget:
+        rail = QWidget()
+        rail.setObjectName("NavRail")
+        rail.setFixedWidth(200)
+        layout = QVBoxLayout(rail)
+        layout.setContentsMargins(0, SPACING * 2, 0, SPACING * 2)
+        brand = QLabel(APP_NAME)
+        brand.setFont(theme.scaled_font(self, 1.35, bold=True))
+        brand.setContentsMargins(SPACING * 2, 0, 0, SPACING * 2)
+        layout.addWidget(brand)
+        self.nav = QListWidget()
+        self.nav.setObjectName("NavList")
+        self.nav.setAccessibleName(_("Pages"))
+        self.nav.setIconSize(QSize(20, 20))
+        self.nav.setSpacing(2)
+        self.nav.setContentsMargins(SPACING, 0, SPACING, 0)
+        self.nav.setViewportMargins(SPACING, 0, SPACING, 0)
+        for key, label, icon, shortcut in (
+            (PAGE_TODAY, _("Today"), "mdi6.calendar-today-outline", "Alt+1"),
+            (PAGE_CLIENTS, _("Clients"), "mdi6.account-group-outline", "Alt+2"),
+        ):
+            item = QListWidgetItem(theme.icon(icon), label)
+            item.setData(Qt.ItemDataRole.UserRole, key)
+            item.setToolTip(f"{label} ({shortcut})")
+            item.setSizeHint(QSize(0, 40))
+            self.nav.addItem(item)
+        self.nav.currentItemChanged.connect(self._nav_changed)
+        layout.addWidget(self.nav, 1)
+        self.discreet_button = QToolButton()
+        self.discreet_button.setCheckable(True)
+        self.discreet_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.discreet_button.setText(_("Discreet mode"))
+        self.discreet_button.setIcon(theme.icon("mdi6.eye-off-outline"))
+        self.discreet_button.setToolTip(_("Show initials instead of names in lists (Ctrl+Shift+D)"))
+        self.discreet_button.setAccessibleName(_("Discreet mode"))
+        self.discreet_button.toggled.connect(self.set_discreet)
+        self.discreet_button.setAutoRaise(True)
+        lock = QToolButton()
+        lock.setText(_("Lock"))
+        lock.setIcon(theme.icon("mdi6.lock-outline"))
+        lock.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        lock.setToolTip(_("Lock now (Ctrl+L)"))
+        lock.setAccessibleName(_("Lock Waypoint"))
+        lock.setAutoRaise(True)
+        lock.clicked.connect(self.lock_requested)
+        for button in (self.discreet_button, lock):
+            button.setObjectName("RailButton")
+            row = QHBoxLayout()
+            row.setContentsMargins(SPACING, 0, SPACING, 0)
+            row.addWidget(button, 1)
+            layout.addLayout(row)
+        return rail
+
+    # -- navigation --------------------------------------------------------------------------
+
+    def _nav_changed(self, current: QListWidgetItem | None, _previous: QListWidgetItem | None) -> None:
+        if current is not None:
+            self.go(current.data(Qt.ItemDataRole.UserRole))
+
+    def current_page(self) -> str:
+        if self.pages.currentWidget() is self.today:
+            return PAGE_TODAY
+        return PAGE_CLIENTS
+
+    def go(self, page: str) -> None:
+        if page == PAGE_TODAY:
+            self.today.refresh()
+            self.pages.setCurrentWidget(self.today)
+        else:
+            if self.clients.model.total() == 0 or page == "reload":
+                self.clients.reload()
+            self.pages.setCurrentWidget(self.clients)
+            if self.record.record is not None:
+                self.clients.select_client(self.record.record.client.id)
+            self.clients.table.setFocus()
+        self._select_nav(PAGE_TODAY if page == PAGE_TODAY else PAGE_CLIENTS)
+
+    def _select_nav(self, key: str) -> None:
+        self.nav.blockSignals(True)
+        for row in range(self.nav.count()):
+            if self.nav.item(row).data(Qt.ItemDataRole.UserRole) == key:
+                self.nav.setCurrentRow(row)
+        self.nav.blockSignals(False)
+
+    def show_stage(self, stage: Stage) -> None:
+        self.go(PAGE_CLIENTS)
+        self.clients.filter_stage(stage)
+
+    def focus_search(self) -> None:
+        self.go(PAGE_CLIENTS)
+        self.clients.focus_search()
+
+    def open_client(self, client_id: str) -> None:
+        try:
+            record = self.session.clients.open_record(client_id)
+        except (NotFound, VaultError) as exc:
+            QMessageBox.warning(self, APP_NAME, str(exc))
+            return
+        self.record.load(record)
+        self.pages.setCurrentWidget(self.record)
+        self._select_nav(PAGE_CLIENTS)
+        self.record.tabs.setFocus()
+
+    # -- editing -----------------------------------------------------------------------------
+
+    def new_client(self) -> None:
+        self._open_editor(None)
+
+    def edit_client(self, client_id: str | None = None) -> None:
+        client_id = client_id or (self.record.record.client.id if self.record.record else None)
+        if client_id:
+            self._open_editor(client_id)
+
+    def _open_editor(self, client_id: str | None, auto_restore: bool = False) -> None:
+        if self.session.read_only:
+            QMessageBox.information(self, APP_NAME, _("The vault is damaged, so it can't be changed. Restore it from a backup."))
+            return
+        if self.editor is not None:
+            self.editor.raise_()
+            return
+        client = None
+        if client_id:
+            try:
+                client = self.session.clients.get(client_id)
+            except NotFound as exc:
+                QMessageBox.warning(self, APP_NAME, str(exc))
+                return
+        self.editor = ClientEditorDialog(self.session, client, auto_restore=auto_restore, parent=self)
+        self.editor.saved.connect(self._saved)
+        self.editor.finished.connect(self._editor_closed)
+        self.editor.open()
+
+    def _editor_closed(self, _result: int) -> None:
+        if self.editor is not None:
+            self.editor.deleteLater()
+        self.editor = None
+
+    def _saved(self, client) -> None:  # type: ignore[no-untyped-def]
+        self.status_message.emit(_("Saved {code}").format(code=client.client_code))
+        self.clients.reload()
+        self.open_client(client.id)
+
+    def change_stage(self, client_id: str) -> None:
+        if self.session.read_only:
+            return
+        try:
+            client = self.session.clients.get(client_id)
+        except NotFound as exc:
+            QMessageBox.warning(self, APP_NAME, str(exc))
+            return
+        self.stage_dialog = StageChangeDialog(self.session, client, self)
+        self.stage_dialog.changed.connect(lambda _c: self._data_changed())
+        self.stage_dialog.finished.connect(lambda _r: setattr(self, "stage_dialog", None))
+        self.stage_dialog.open()
+
+    def _data_changed(self) -> None:
+        self.record.reload()
+        self.clients.reload()
+
+    def set_discreet(self, on: bool) -> None:
+        self.discreet = on
+        self.discreet_button.blockSignals(True)
+        self.discreet_button.setChecked(on)
+        self.discreet_button.blockSignals(False)
+        self.clients.set_discreet(on)
+        self.today.set_discreet(on)
+
+    # -- lock and resume ---------------------------------------------------------------------
+
+    def prepare_lock(self) -> ResumeState:
+        """Save open drafts and close dialogs; returns where to come back to."""
+        editor_object = None
+        if self.editor is not None:
+            editor_object = self.editor.object_id
+            self.editor.close_for_lock()
+        if self.stage_dialog is not None:
+            self.stage_dialog.reject()
+        client_id = self.record.record.client.id if self.record.record else None
+        page = "record" if self.pages.currentWidget() is self.record else self.current_page()
+        self.today.clear()
+        self.clients.clear()
+        self.record.clear()
+        return ResumeState(page, client_id, editor_object)
+
+    def resume(self, state: ResumeState) -> None:
+        if state.page == "record" and state.client_id:
+            self.open_client(state.client_id)
+        else:
+            self.go(state.page)
+        if state.editor_object is not None:
+            self._open_editor(None if state.editor_object == NEW else state.editor_object, auto_restore=True)
