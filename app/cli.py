@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from app import __version__
-from app.i18n import _
+from app.i18n import _, ngettext
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_WRONG_SECRET, EXIT_INTEGRITY = 0, 1, 2, 3, 4
 log = logging.getLogger("waypoint.cli")
@@ -93,12 +93,18 @@ def _parser() -> argparse.ArgumentParser:
 
 def _read_secret_file(path: Path) -> str:
     try:
-        text = path.read_text("utf-8")
+        text = path.read_text("utf-8-sig")  # a byte-order mark (Windows Notepad) is not part of it
     except OSError as exc:
         raise UsageError(_("Can't read the passphrase file {path}: {reason}.").format(path=path, reason=exc.strerror)) from None
+    except UnicodeDecodeError:
+        raise UsageError(
+            _("The passphrase file {path} is not UTF-8 text. Save it as UTF-8 and try again.").format(path=path)
+        ) from None
     line = text.splitlines()[0] if text else ""
     if not line:
-        raise UsageError(_("The passphrase file {path} is empty.").format(path=path))
+        raise UsageError(
+            _("The passphrase file {path} is empty: the passphrase is read from its first line.").format(path=path)
+        )
     return line
 
 
@@ -153,8 +159,17 @@ class _Services:
         self.backups = BackupService(lambda: self.settings, self.paths.default_backup_dir)
         self.vaults = VaultService(self.backups)
 
-    def unlock(self, folder: Path, args: argparse.Namespace):  # type: ignore[no-untyped-def]
-        return self.vaults.unlock(folder, **_existing_secret(args))
+    def unlock(self, folder: Path, args: argparse.Namespace, *, damaged_ok: bool = False):  # type: ignore[no-untyped-def]
+        """An open session. A vault whose database failed its checks opens read-only; only
+        `check` goes on with it — every other command stops with exit 4 (VaultDamaged)."""
+        from app.store.errors import VaultDamaged
+
+        session = self.vaults.unlock(folder, **_existing_secret(args))
+        if session.problems and not damaged_ok:
+            problems = session.problems
+            session.close()
+            raise VaultDamaged(problems)
+        return session
 
 
 def _print(text: str = "") -> None:
@@ -180,7 +195,7 @@ def _cmd_init(args: argparse.Namespace, s: _Services) -> int:
 
 
 def _cmd_check(args: argparse.Namespace, s: _Services) -> int:
-    session = s.unlock(args.dir, args)
+    session = s.unlock(args.dir, args, damaged_ok=True)
     try:
         report = s.vaults.check(session)
     finally:
@@ -197,7 +212,7 @@ def _cmd_check(args: argparse.Namespace, s: _Services) -> int:
     if report.chain.ok:
         _print(_("Audit trail: ok ({n} entries)").format(n=report.chain.entries))
     else:
-        _print(_("Audit trail: BROKEN at {where}").format(where=report.chain.problem))
+        _print(_("Audit trail: BROKEN — {where}").format(where=report.chain.problem))
     if not report.ok:
         _print(_("Restore the vault from a backup: waypoint restore BACKUP DIR"))
         return EXIT_INTEGRITY
@@ -219,7 +234,7 @@ def _cmd_import(args: argparse.Namespace, s: _Services) -> int:
         return _import_failed(exc)
     finally:
         session.close()
-    _print(_("Imported {n} clients.").format(n=len(ids)))
+    _print(ngettext("Imported {n} client.", "Imported {n} clients.", len(ids)).format(n=len(ids)))
     return EXIT_OK
 
 
@@ -268,7 +283,7 @@ def _cmd_clients(args: argparse.Namespace, s: _Services) -> int:
     for r in rows:
         archived = "  " + _("(archived)") if r.archived else ""
         _print(f"{r.client_code:<8}{r.display_name:<{width + 2}}{format_date(r.date_of_birth, 'short'):<12}{r.stage.label}{archived}")
-    _print(_("{n} clients").format(n=len(rows)))
+    _print(ngettext("{n} client", "{n} clients", len(rows)).format(n=len(rows)))
     return EXIT_OK
 
 
@@ -314,8 +329,9 @@ def _cmd_demo(args: argparse.Namespace, s: _Services) -> int:
         passphrase = _read_secret_file(args.passphrase_file)
         shown = False
     else:
-        passphrase = os.environ.get("WAYPOINT_PASSPHRASE") or passphrases.generate()
-        shown = "WAYPOINT_PASSPHRASE" not in os.environ
+        given = os.environ.get("WAYPOINT_PASSPHRASE")
+        passphrase = given or passphrases.generate()
+        shown = not given  # an empty WAYPOINT_PASSPHRASE counts as not set, as when unlocking
     created = s.vaults.create(args.dir, passphrase, demo=True)
     try:
         demo.populate(created.session, args.clients, args.seed)

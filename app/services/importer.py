@@ -72,8 +72,10 @@ def parse_rows(text: str, today: date) -> list[ClientFields]:
     header = _header(first)
     problems: list[RowProblem] = []
     rows: list[ClientFields] = []
+    end_of_previous = reader.line_num
     for record in reader:
-        line = reader.line_num
+        # The line the row starts on: a quoted value may span lines, and line_num is where it ends.
+        line, end_of_previous = end_of_previous + 1, reader.line_num
         if not any(cell.strip() for cell in record):
             continue
         if len(record) != len(header):

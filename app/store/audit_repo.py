@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import sqlcipher3
+
 from app.models.audit import (
     GENESIS,
     AuditEntry,
@@ -52,7 +54,11 @@ class AuditRepository:
         return [AuditEntry(*row) for row in rows]
 
     def verify(self) -> ChainReport:
-        return verify_chain(self.entries())
+        """The chain's verdict; entries that can't be read (damaged pages) make it broken."""
+        try:
+            return verify_chain(self.entries())
+        except sqlcipher3.DatabaseError as exc:
+            return ChainReport(False, 0, None, f"its entries could not be read ({exc or type(exc).__name__})")
 
     def recent_objects(self, action: str, object_type: str, limit: int) -> list[str]:
         """Distinct object ids of the latest `action` entries, newest first."""

@@ -28,7 +28,7 @@ from app.i18n import _
 from app.models.timefmt import to_iso
 from app.store import db, migrations
 from app.store.audit_repo import AuditRepository
-from app.store.errors import BackupError, VaultNotFound
+from app.store.errors import BackupError, VaultDamaged, VaultNotFound
 from app.store.files import create_private_file, ensure_private_dir, fsync_dir, temp_path_beside
 from app.store.keyfile import (
     KEYFILE_NAME,
@@ -240,7 +240,12 @@ def restore_backup(
             dek = unlock_with_passphrase(keyfile, passphrase)
         else:
             raise ValueError("a passphrase or a recovery key is needed")
-        conn = db.connect(staging / DB_NAME, dek)
+        try:
+            conn = db.connect(staging / DB_NAME, dek)
+        except VaultDamaged as exc:
+            raise BackupError(
+                _("The backup failed its check ({detail}); nothing was restored.").format(detail=exc.problems[0])
+            ) from None
         try:
             problems = db.integrity_problems(conn, full=True)
             chain = AuditRepository(conn, actor).verify() if not problems else None
@@ -274,16 +279,20 @@ def restore_backup(
 
 
 def _extract(backup: Path, staging: Path, manifest: BackupManifest) -> None:
-    with zipfile.ZipFile(backup) as archive:
-        for name in (DB_NAME, KEYFILE_NAME):
-            target = staging / name
-            fd = create_private_file(target)
-            with os.fdopen(fd, "wb") as out, archive.open(name) as src:
-                shutil.copyfileobj(src, out, 1 << 20)
-                out.flush()
-                os.fsync(out.fileno())
+    damaged = _("The backup file is damaged (its checksum does not match); nothing was restored.")
+    try:
+        with zipfile.ZipFile(backup) as archive:
+            for name in (DB_NAME, KEYFILE_NAME):
+                target = staging / name
+                fd = create_private_file(target)
+                with os.fdopen(fd, "wb") as out, archive.open(name) as src:
+                    shutil.copyfileobj(src, out, 1 << 20)
+                    out.flush()
+                    os.fsync(out.fileno())
+    except zipfile.BadZipFile:  # e.g. "Bad CRC-32": the stored copy changed on disk
+        raise BackupError(damaged) from None
     if _sha256(staging / DB_NAME) != manifest.db_sha256:
-        raise BackupError(_("The backup file is damaged (its checksum does not match); nothing was restored."))
+        raise BackupError(damaged)
     fsync_dir(staging)
 
 
@@ -296,6 +305,10 @@ def finish_interrupted_restore(folder: Path) -> None:
     parent = folder.parent
     if not parent.is_dir():
         return
+    if (folder / READY_MARKER).exists():
+        # Killed after the swap, before the marker was removed: the restore is complete.
+        os.unlink(folder / READY_MARKER)
+        fsync_dir(folder)
     prefix = _staging_prefix(folder)
     for staging in sorted(parent.glob(prefix + "*")):
         if not folder.exists() and (staging / READY_MARKER).exists():
