@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import unicodedata
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from enum import StrEnum
@@ -179,6 +180,18 @@ class RosterRow:
     @property
     def initials(self) -> str:
         return "".join(p[:1].upper() + "." for p in (self.first_name, self.last_name) if p)
+
+
+_LETTERS = str.maketrans({"ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "ß": "ss", "đ": "d", "Đ": "D",
+                          "ł": "l", "Ł": "L", "œ": "oe", "Œ": "OE", "þ": "th", "Þ": "Th", "ð": "d", "Ð": "D"})
+
+
+def fold(text: str) -> str:
+    """Case- and accent-free form used to sort and search names: Ødegård → odegard, Zoë → zoe."""
+    if text.isascii():  # the same result, fast: nothing to translate, decompose or strip
+        return text.lower()
+    decomposed = unicodedata.normalize("NFKD", text.translate(_LETTERS))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
 
 def age_on(born: date | None, today: date) -> int | None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from app.i18n import _
+from app.i18n import _, format_date
 from app.models.client import (
     Client,
     ClientFields,
@@ -39,6 +39,7 @@ class ClientRecord:
 class ClientService:
     def __init__(self, session: Session) -> None:
         self._session = session
+        self._kept_roster: list[RosterRow] | None = None
 
     @property
     def _repo(self) -> ClientRepository:
@@ -47,7 +48,18 @@ class ClientService:
     # -- reading ------------------------------------------------------------------------------
 
     def roster(self, include_archived: bool = False) -> list[RosterRow]:
+        kept, self._kept_roster = self._kept_roster, None
+        if kept is not None and not include_archived:
+            return kept
         return self._repo.roster(include_archived)
+
+    def keep_roster(self, rows: list[RosterRow]) -> None:
+        """Rows read at unlock (VaultService.open): the next roster() returns them, unless
+        anything is written first (Session.write drops them)."""
+        self._kept_roster = rows
+
+    def drop_kept_roster(self) -> None:
+        self._kept_roster = None
 
     def search_ids(self, text: str, include_archived: bool = False) -> list[str]:
         return self._repo.search_ids(text, include_archived)
@@ -154,6 +166,12 @@ class ClientService:
         problem = validate_stage_change(on, self._today())
         if problem:
             raise ValidationError({"on": problem})
+        history = self._repo.stage_history(client_id)
+        if history and on < history[-1].on:
+            message = _("The previous stage change was on {date}; this one can't be earlier.").format(
+                date=format_date(history[-1].on, "long")
+            )
+            raise ValidationError({"on": message}, message)
         if to == current.stage:
             raise ValidationError(
                 {"to": _("The client is already at this stage.")}, _("The client is already at this stage.")

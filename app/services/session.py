@@ -49,6 +49,7 @@ class Session:
 
     @contextlib.contextmanager
     def write(self) -> Iterator[Connection]:
+        self.clients.drop_kept_roster()
         with self.vault.transaction() as conn:
             yield conn
 

@@ -10,12 +10,15 @@ from pathlib import Path
 
 from app.i18n import _
 from app.models.audit import ChainReport
+from app.models.client import RosterRow
 from app.services import passphrases
 from app.services.backups import BackupService
 from app.services.clock import Clock
 from app.services.errors import ValidationError
 from app.services.session import Session, current_actor
 from app.store import migrations
+from app.store.clients_repo import ClientRepository
+from app.store.db import Connection
 from app.store.errors import WrongSecret
 from app.store.keyfile import KdfParams, KeyFile, calibrate
 from app.store.vault import UnlockedKey, Vault, derive_key, is_vault
@@ -104,13 +107,24 @@ class VaultService:
     def failed_attempts(self, folder: Path) -> int:
         return self._failed.get(str(folder.resolve()), 0)
 
-    def open(self, folder: Path, key: UnlockedKey, *, how: str = "passphrase") -> Session:
-        """Open the database; back up first when a migration is pending; audit the unlock."""
+    def open(
+        self, folder: Path, key: UnlockedKey, *, how: str = "passphrase", load_roster: bool = False
+    ) -> Session:
+        """Open the database; back up first when a migration is pending; audit the unlock.
+
+        With load_roster, the roster is read during the integrity checks (they leave a core
+        idle) and kept for the session's first roster() call: the app shows it next."""
 
         def backup_first(vault: Vault) -> None:
             self.backups.run(vault.folder, vault.dek, vault.keyfile, reason="migration")
 
-        vault = Vault.open(folder, key, before_migration=backup_first)
+        roster: list[RosterRow] = []
+
+        def read_roster(conn: Connection) -> None:
+            roster.extend(ClientRepository(conn).roster())
+
+        vault = Vault.open(folder, key, before_migration=backup_first,
+                           while_checking=read_roster if load_roster else None)
         session = Session(vault, self.clock)
         failed = self._failed.pop(str(folder.resolve()), 0)
         if not session.read_only:
@@ -118,6 +132,8 @@ class VaultService:
                 if failed:
                     session.audit("vault.unlock_failed", "vault", vault.vault_id, f"count={failed}")
                 session.audit("vault.unlock", "vault", vault.vault_id, f"with={how}")
+            if roster:
+                session.clients.keep_roster(roster)
         return session
 
     def unlock(

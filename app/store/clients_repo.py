@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
@@ -14,6 +13,7 @@ from app.models.client import (
     RosterRow,
     Stage,
     StageChange,
+    fold,
     phone_digits,
 )
 from app.models.timefmt import date_from_iso, date_to_iso, from_iso, to_iso
@@ -26,17 +26,16 @@ _ROSTER_COLUMNS = (
     "id, client_code, first_name, last_name, preferred_name, date_of_birth, stage, phone, archived_at"
 )
 _TOKEN = re.compile(r"\w+", re.UNICODE)
-
-
-_LETTERS = str.maketrans({"ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "ß": "ss", "đ": "d", "Đ": "D",
-                          "ł": "l", "Ł": "L", "œ": "oe", "Œ": "OE", "þ": "th", "ð": "d"})
+_STAGES = {stage.value: stage for stage in Stage}  # a dict lookup is much cheaper than Stage(value)
 
 
 def sort_key(last: str, first: str) -> str:
     """Case- and accent-insensitive key so Ødegård sorts with O and Zoë with Zoe."""
-    text = f"{last}\x00{first}".translate(_LETTERS)
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+    return fold(f"{last}\x00{first}")
+
+
+def name_search_text(fields: ClientFields) -> str:
+    return fold(" ".join(p for p in (fields.first_name, fields.last_name, fields.preferred_name) if p))
 
 
 def phone_search_text(*numbers: str) -> str:
@@ -61,7 +60,7 @@ def fts_query(text: str) -> str | None:
         return f'phone_search : "{digits}"*'
     if not tokens:
         return None
-    return " AND ".join('"' + token.replace('"', "") + '"*' for token in tokens)
+    return " AND ".join('"' + fold(token) + '"*' for token in tokens)
 
 
 def _row_to_roster(row: tuple[Any, ...]) -> RosterRow:
@@ -73,7 +72,7 @@ def _row_to_roster(row: tuple[Any, ...]) -> RosterRow:
         last_name=row[3],
         preferred_name=row[4],
         date_of_birth=date.fromisoformat(dob) if dob else None,
-        stage=Stage(row[6]),
+        stage=_STAGES[row[6]],
         phone=row[7],
         archived=row[8] is not None,
         sort_name=sort_key(row[3], row[4] or row[2]),
@@ -153,18 +152,20 @@ class ClientRepository:
         return result
 
     def search_ids(self, text: str, include_archived: bool = False, limit: int | None = None) -> list[str]:
-        """Ids of clients matching `text` by name, preferred name, phone or client code."""
+        """Ids of clients matching `text` by name, preferred name, phone or client code (best
+        matches first when `limit` is given; otherwise in no particular order, since ranking
+        every match of a one-letter prefix costs more than the search itself)."""
         query = fts_query(text)
         if query is None:
             return []
         archived = "" if include_archived else " AND c.archived_at IS NULL"
         sql = (
             "SELECT c.id FROM clients_fts f JOIN clients c ON c.rowid = f.rowid "
-            f"WHERE clients_fts MATCH ? AND c.deleted_at IS NULL{archived} ORDER BY f.rank"
+            f"WHERE clients_fts MATCH ? AND c.deleted_at IS NULL{archived}"
         )
         params: tuple[Any, ...] = (query,)
         if limit is not None:
-            sql += " LIMIT ?"
+            sql += " ORDER BY f.rank LIMIT ?"
             params = (query, limit)
         return [row[0] for row in self._conn.execute(sql, params)]
 
@@ -232,6 +233,7 @@ class ClientRepository:
                 value = int(value)
             values[name] = value
         values["phone_search"] = phone_search_text(fields.phone, fields.phone_alt)
+        values["name_search"] = name_search_text(fields)
         return values
 
     def _values(self, client: Client) -> dict[str, Any]:

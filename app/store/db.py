@@ -11,7 +11,10 @@ Opening recipe (SECURITY.md):
 
 from __future__ import annotations
 
+import logging
 import os
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +24,7 @@ import sqlcipher3
 from app.store.errors import StorageError, VaultDamaged
 from app.store.files import create_private_file
 
+log = logging.getLogger(__name__)
 DB_NAME = "vault.db"
 Connection = sqlcipher3.Connection
 DatabaseError = sqlcipher3.DatabaseError
@@ -111,19 +115,69 @@ def _describe(exc: BaseException) -> str:
     return text if text else type(exc).__name__
 
 
-def integrity_problems(conn: Connection, *, full: bool = False) -> list[str]:
-    """Cipher (per-page HMAC) and SQLite structural problems, each naming what failed."""
-    problems: list[str] = []
+def integrity_problems(
+    conn: Connection,
+    *,
+    full: bool = False,
+    path: Path | None = None,
+    dek: bytes | None = None,
+    meanwhile: Callable[[Connection], object] | None = None,
+) -> list[str]:
+    """Cipher (per-page HMAC) and SQLite structural problems, each naming what failed.
+
+    Given the database's `path` and `dek`, the cipher check runs on a second, read-only
+    connection in a thread while the structural check runs on `conn`: the same two checks in
+    about the time of the longer one (both release the GIL, and unlock waits on them).
+    `meanwhile`, if given, then reads on that connection while the structural check goes on
+    (unless the cipher check found problems); what it reads is the caller's to discard when
+    this returns problems, and a failure in it only means it read nothing."""
+    if path is None or dek is None:
+        problems: list[str] = []
+        try:
+            problems.extend(_cipher_rows(conn))
+            problems.extend(_structure_rows(conn, full))
+        except sqlcipher3.DatabaseError as exc:
+            problems.append(_describe(exc))
+        return problems
+    cipher: list[str] = []
+
+    def check_cipher() -> None:
+        try:
+            helper = connect(path, dek, read_only=True)
+        except VaultDamaged as exc:
+            cipher.extend(exc.problems)
+            return
+        try:
+            cipher.extend(_cipher_rows(helper))
+            if meanwhile is not None and not cipher:
+                try:
+                    meanwhile(helper)
+                except Exception as exc:  # noqa: BLE001 - the caller reads it again the usual way
+                    log.info("read during the integrity checks failed: %s", type(exc).__name__)
+        except sqlcipher3.DatabaseError as exc:
+            cipher.append(_describe(exc))
+        finally:
+            helper.close()
+
+    worker = threading.Thread(target=check_cipher, name="cipher_integrity_check")
+    worker.start()
     try:
-        for row in conn.execute("PRAGMA cipher_integrity_check"):
-            problems.append(str(row[0]))
-        check = "integrity_check" if full else "quick_check"
-        rows = [str(r[0]) for r in conn.execute(f"PRAGMA {check}")]
-        if rows != ["ok"]:
-            problems.extend(rows)
+        structure = _structure_rows(conn, full)
     except sqlcipher3.DatabaseError as exc:
-        problems.append(_describe(exc))
-    return problems
+        structure = [_describe(exc)]
+    finally:
+        worker.join()
+    return cipher + structure
+
+
+def _cipher_rows(conn: Connection) -> list[str]:
+    return [str(row[0]) for row in conn.execute("PRAGMA cipher_integrity_check")]
+
+
+def _structure_rows(conn: Connection, full: bool) -> list[str]:
+    check = "integrity_check" if full else "quick_check"
+    rows = [str(r[0]) for r in conn.execute(f"PRAGMA {check}")]
+    return [] if rows == ["ok"] else rows
 
 
 def checkpoint(conn: Connection) -> None:

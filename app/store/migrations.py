@@ -61,14 +61,14 @@ _STAGES = (
     "'referred','screening','assessing','stratifying','planning','implementing',"
     "'following_up','transitioning','post_transition','evaluating','closed'"
 )
-_FTS_COLUMNS = "first_name, last_name, preferred_name, client_code, phone_search"
-_FTS_NEW = "new.rowid, new.first_name, new.last_name, new.preferred_name, new.client_code, new.phone_search"
-_FTS_OLD = "old.rowid, old.first_name, old.last_name, old.preferred_name, old.client_code, old.phone_search"
+_FTS_COLUMNS = "name_search, client_code, phone_search"
+_FTS_NEW = "new.rowid, new.name_search, new.client_code, new.phone_search"
+_FTS_OLD = "old.rowid, old.name_search, old.client_code, old.phone_search"
 
 
 def _v2_clients() -> tuple[str, ...]:
-    """Clients with their case stage and stage history, and a full-text index over name,
-    preferred name, phone numbers and client code kept in step by triggers."""
+    """Clients with their case stage and stage history, and a full-text index over the names
+    (folded: case and accents removed), phone numbers and client code, kept in step by triggers."""
     return (
         f"""CREATE TABLE clients (
             id TEXT PRIMARY KEY,
@@ -96,6 +96,7 @@ def _v2_clients() -> tuple[str, ...]:
             insurance_id TEXT NOT NULL DEFAULT '',
             referral_date TEXT,
             stage TEXT NOT NULL DEFAULT 'referred' CHECK (stage IN ({_STAGES})),
+            name_search TEXT NOT NULL DEFAULT '',
             phone_search TEXT NOT NULL DEFAULT '',
             archived_at TEXT,
             created_at TEXT NOT NULL,
@@ -127,7 +128,7 @@ def _v2_clients() -> tuple[str, ...]:
             VALUES ('delete', {_FTS_OLD});
         END""",
         f"""CREATE TRIGGER clients_fts_update AFTER UPDATE OF
-            first_name, last_name, preferred_name, client_code, phone_search ON clients BEGIN
+            name_search, client_code, phone_search ON clients BEGIN
             INSERT INTO clients_fts(clients_fts, rowid, {_FTS_COLUMNS})
             VALUES ('delete', {_FTS_OLD});
             INSERT INTO clients_fts(rowid, {_FTS_COLUMNS}) VALUES ({_FTS_NEW});

@@ -118,11 +118,14 @@ class Vault:
         *,
         before_migration: Callable[[Vault], None] | None = None,
         steps: tuple[migrations.Migration, ...] = migrations.MIGRATIONS,
+        while_checking: Callable[[db.Connection], object] | None = None,
     ) -> Vault:
         """Open with an unwrapped key: verify, check integrity, migrate after a backup.
 
         A vault newer than this version is closed again untouched (VaultTooNew). A database
         whose pages fail their checks opens read-only with `problems` listing what failed.
+        `while_checking` reads on a read-only connection during the checks (see
+        db.integrity_problems); it is not run when a migration is pending.
         """
         path = folder / DB_NAME
         try:
@@ -134,7 +137,12 @@ class Vault:
         if version > latest:
             conn.close()
             raise VaultTooNew(version, latest)
-        problems = db.integrity_problems(conn)
+        # A cache the size of the configured one first, so the pages the check decrypts are
+        # still there for the first screens (this pragma changes nothing in the file).
+        conn.execute(f"PRAGMA cache_size = -{db.CACHE_KIB}")
+        problems = db.integrity_problems(
+            conn, path=path, dek=key.dek, meanwhile=while_checking if version == latest else None
+        )
         if not problems:
             db.configure(conn)
         vault = cls(folder, key.keyfile, key.dek, conn, problems)

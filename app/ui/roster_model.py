@@ -48,6 +48,8 @@ class RosterTableModel(QAbstractTableModel):
 
     def set_filter(self, ids: set[str] | None = None, stage: Stage | None = None) -> None:
         """Show only rows whose id is in `ids` (None: all) and at `stage` (None: any)."""
+        if ids == self._ids and stage is self._stage:
+            return  # the same rows (e.g. one more letter of a name already found): no reset
         self.beginResetModel()
         self._ids, self._stage = ids, stage
         self._apply()
