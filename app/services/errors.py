@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.i18n import _
+from app.store.db import DatabaseError as DataReadError
 from app.store.errors import (
     BackupError,
     ReadOnlyVault,
@@ -16,7 +17,7 @@ from app.store.errors import (
 )
 
 __all__ = [
-    "BackupError", "NotFound", "ReadOnlyVault", "StorageError", "ValidationError", "VaultDamaged",
+    "BackupError", "DataReadError", "NotFound", "ReadOnlyVault", "StorageError", "ValidationError", "VaultDamaged",
     "VaultError", "VaultTooNew", "WrongPassphrase", "WrongRecoveryKey", "WrongSecret",
 ]
 

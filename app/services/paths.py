@@ -55,6 +55,8 @@ class AppPaths:
         return self.data_dir / "demo-vault"
 
     def ensure(self) -> None:
+        if self.config_dir.parent == self.data_dir.parent and os.environ.get("WAYPOINT_HOME"):
+            ensure_private_dir(self.config_dir.parent)  # WAYPOINT_HOME is ours entirely
         for folder in (self.config_dir, self.data_dir, self.log_dir, self.temp_dir):
             ensure_private_dir(folder)
 

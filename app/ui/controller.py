@@ -6,13 +6,14 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMessageBox
 
 from app import APP_NAME, __version__
-from app.i18n import _
+from app.i18n import _, format_date
 from app.services.context import AppServices
 from app.services.device_keys import DeviceKeyError
 from app.services.errors import VaultError, WrongSecret
@@ -40,6 +41,7 @@ class AppController(QObject):
         self.window = window
         self.session: Session | None = None
         self.workspace = None  # app.ui.workspace.Workspace while unlocked
+        self.next_workspace = None  # its widgets, built (without data) while a key is derived
         self.folder: Path | None = None
         self.resume_state = None
         self.demo_passphrase: str | None = None
@@ -201,16 +203,23 @@ class AppController(QObject):
         vaults = self.services.vaults
         run_in_background(lambda: vaults.derive(folder, **secret),
                           lambda key: self._key_ready(folder, key, how, remember), self._unlock_failed)
-        # While the key is derived (seconds of C code), load what the workspace needs.
+        # While the key is derived (seconds of C code), load what the workspace needs and build
+        # its widgets: they hold no client data until the session is bound to them.
         theme.prewarm_icons()
-        import app.ui.workspace  # noqa: F401, PLC0415
+        import app.services.drafts  # noqa: F401, PLC0415
+        from app.ui.workspace import Workspace  # noqa: PLC0415
+
+        format_date(date.today(), "full")  # babel's date formats and locale data
+        if self.next_workspace is None:
+            self.next_workspace = Workspace(None)
+            self.window.stack.addWidget(self.next_workspace)  # hidden until show_page()
 
     def _unlock_failed(self, exc: BaseException) -> None:
         self.unlock_page.show_error(str(exc) or _("The vault could not be unlocked."), isinstance(exc, WrongSecret))
 
     def _key_ready(self, folder: Path, key, how: str, remember: bool) -> None:  # type: ignore[no-untyped-def]
         try:
-            session = self.services.vaults.open(folder, key, how=how)
+            session = self.services.vaults.open(folder, key, how=how, load_roster=True)
         except VaultError as exc:
             self.unlock_page.show_error(str(exc))
             return
@@ -228,7 +237,13 @@ class AppController(QObject):
         self.folder = session.vault.folder
         self.services.remember_vault(self.folder)
         self.unlock_page.reset()
-        self.workspace = Workspace(session, discreet=self.window.actions_["discreet"].isChecked())
+        discreet = self.window.actions_["discreet"].isChecked()
+        if self.next_workspace is not None:
+            self.workspace, self.next_workspace = self.next_workspace, None
+            self.workspace.bind(session)
+            self.workspace.set_discreet(discreet)
+        else:
+            self.workspace = Workspace(session, discreet=discreet)
         self.workspace.lock_requested.connect(lambda: self.lock("manual"))
         self.workspace.restore_requested.connect(self.show_restore)
         self.workspace.status_message.connect(self.window.show_status)

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
-    QMessageBox,
+    QPushButton,
     QStackedWidget,
     QToolButton,
     QVBoxLayout,
@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from app import APP_NAME
 from app.i18n import _
 from app.models.client import Stage
-from app.services.errors import NotFound, VaultError
+from app.services.errors import DataReadError, NotFound, VaultError
 from app.services.session import Session
 from app.ui import theme
 from app.ui.dialogs.client_editor import NEW, ClientEditorDialog
@@ -49,9 +49,11 @@ class Workspace(QWidget):
     lock_requested = Signal()
     status_message = Signal(str)
 
-    def __init__(self, session: Session, discreet: bool = False, parent: QWidget | None = None) -> None:
+    def __init__(self, session: Session | None, discreet: bool = False, parent: QWidget | None = None) -> None:
+        """With session None the widgets are built empty (the controller does that while the
+        key is derived) and `bind()` attaches the session once the vault is open."""
         super().__init__(parent)
-        self.session = session
+        self.session = session  # type: ignore[assignment]  # set by bind() before any use
         self.editor: ClientEditorDialog | None = None
         self.stage_dialog: StageChangeDialog | None = None
         self.discreet = discreet
@@ -81,12 +83,23 @@ class Workspace(QWidget):
         self.record.edit_requested.connect(self.edit_client)
         self.record.stage_requested.connect(self.change_stage)
         self.record.changed.connect(self._data_changed)
+        self.set_discreet(discreet)
+        # A current row from the start, so the list taking focus does not "change" to Today
+        # and refresh it a second time.
+        self._select_nav(PAGE_TODAY)
+        if session is not None:
+            self.bind(session)
+
+    def bind(self, session: Session) -> None:
+        """Attach the open vault's session (once; no page holds client data before this)."""
+        self.session = session
+        for page in (self.today, self.clients, self.record):
+            page.session = session
         if session.read_only:
             self.damage.show_message(
                 _("This vault is damaged ({problem}). Waypoint will not save changes to it. "
                   "Restore it from a backup.").format(problem="; ".join(session.problems[:2])), "error")
             self.damage.add_button(_("Restore from a backup…"), self.restore_requested.emit)
-        self.set_discreet(discreet)
 
     def _build_rail(self) -> QWidget:
         rail = QWidget()
@@ -153,6 +166,22 @@ class Workspace(QWidget):
         return PAGE_CLIENTS
 
     def go(self, page: str) -> None:
+        try:
+            self._go(page)
+        except (VaultError, DataReadError) as exc:
+            self.show_damage(str(exc))
+
+    def show_damage(self, detail: str) -> None:
+        """A read failed: say so where it can't be missed, with the way out."""
+        if self.damage.isVisible():
+            return  # the vault is already reported as damaged
+        self.damage.show_message(
+            _("This vault is damaged: part of it could not be read ({detail}). Restore it from a backup.").format(
+                detail=detail), "error")
+        if not self.damage.findChildren(QPushButton):
+            self.damage.add_button(_("Restore from a backup…"), self.restore_requested.emit)
+
+    def _go(self, page: str) -> None:
         if page == PAGE_TODAY:
             self.today.refresh()
             self.pages.setCurrentWidget(self.today)
@@ -183,8 +212,11 @@ class Workspace(QWidget):
     def open_client(self, client_id: str) -> None:
         try:
             record = self.session.clients.open_record(client_id)
-        except (NotFound, VaultError) as exc:
-            QMessageBox.warning(self, APP_NAME, str(exc))
+        except NotFound as exc:
+            self.status_message.emit(str(exc))
+            return
+        except (VaultError, DataReadError) as exc:
+            self.show_damage(str(exc))
             return
         self.record.load(record)
         self.pages.setCurrentWidget(self.record)
@@ -203,7 +235,7 @@ class Workspace(QWidget):
 
     def _open_editor(self, client_id: str | None, auto_restore: bool = False) -> None:
         if self.session.read_only:
-            QMessageBox.information(self, APP_NAME, _("The vault is damaged, so it can't be changed. Restore it from a backup."))
+            self.status_message.emit(_("The vault is damaged, so it can't be changed. Restore it from a backup."))
             return
         if self.editor is not None:
             self.editor.raise_()
@@ -213,7 +245,7 @@ class Workspace(QWidget):
             try:
                 client = self.session.clients.get(client_id)
             except NotFound as exc:
-                QMessageBox.warning(self, APP_NAME, str(exc))
+                self.status_message.emit(str(exc))
                 return
         self.editor = ClientEditorDialog(self.session, client, auto_restore=auto_restore, parent=self)
         self.editor.saved.connect(self._saved)
@@ -236,7 +268,7 @@ class Workspace(QWidget):
         try:
             client = self.session.clients.get(client_id)
         except NotFound as exc:
-            QMessageBox.warning(self, APP_NAME, str(exc))
+            self.status_message.emit(str(exc))
             return
         self.stage_dialog = StageChangeDialog(self.session, client, self)
         self.stage_dialog.changed.connect(lambda _c: self._data_changed())

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -354,9 +354,12 @@ class ClientEditorDialog(QDialog):
         self.autosaver.dirty = False
         QDialog.reject(self)
 
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        self.activateWindow()
+        self.inputs["first_name"].setFocus(Qt.FocusReason.OtherFocusReason)
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         event.ignore()
         self.reject()
 
-
-__all__ = ["ClientEditorDialog", "FORM", "NEW", "Qt"]

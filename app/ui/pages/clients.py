@@ -90,7 +90,7 @@ class ClientsPage(QWidget):
         bar.addWidget(self.archived)
         layout.addLayout(bar)
 
-        self.model = RosterTableModel(self.session.clock.today)
+        self.model = RosterTableModel(lambda: self.session.clock.today())  # session may come later
         self.table = RosterView()
         self.table.setModel(self.model)
         self.table.setAccessibleName(_("Client roster"))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QFontDatabase, QKeySequence, QShortcut
+from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
@@ -105,8 +105,8 @@ class CreateVaultPage(CenteredPage):
         self.create.clicked.connect(self.submit)
         buttons.addWidget(self.create)
         layout.addLayout(buttons)
-        for key in ("Return", "Enter"):
-            QShortcut(QKeySequence(key), page, activated=self.submit)
+        for edit in (self.folder, self.passphrase.edit, self.confirm.edit):
+            edit.returnPressed.connect(self.submit)
         return page
 
     def _browse(self) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -92,8 +91,8 @@ class UnlockPage(CenteredPage):
         others.addWidget(self.restore_button)
         others.addStretch(1)
         self.body.addLayout(others)
-        for key in ("Return", "Enter"):
-            QShortcut(QKeySequence(key), self, activated=self.submit)
+        self.passphrase.edit.returnPressed.connect(self.submit)
+        self.recovery.returnPressed.connect(self.submit)
         self.setFocusProxy(self.passphrase)
         self.failures = 0
         self._painted = False
