@@ -237,6 +237,12 @@ def test_backups_to_keep_the_newest_of_each_day() -> None:
     assert kept == {datetime(2026, 5, 3, 21), datetime(2026, 5, 2, 21)}
 
 
+def test_backups_to_keep_the_most_recent_whatever_their_day() -> None:
+    stamps = [datetime(2026, 5, 1, hour) for hour in (8, 12, 16, 20)]
+    kept = backups_to_keep(stamps, RetentionPolicy(daily=1, weekly=0, monthly=0, recent=3))
+    assert kept == set(stamps[1:])
+
+
 def test_backups_to_keep_always_keeps_the_newest() -> None:
     assert backups_to_keep([], RetentionPolicy()) == set()
     stamps = [datetime(2026, 5, 1, 8), datetime(2026, 5, 1, 9), datetime(2025, 1, 1)]
@@ -275,9 +281,9 @@ def test_prune_removes_backups_outside_the_policy_and_nothing_else(
     unrelated.write_bytes(b"other")
 
     removed = services.backups.prune(vault_id, folder)
-    # daily: H, G; weekly: H (week 48), D (week 47); monthly: H (Nov), B (Oct)
-    assert sorted(removed) == sorted(files[label] for label in "ACEF")
-    assert sorted(folder.iterdir()) == sorted([*(files[label] for label in "BDGH"), other_vault, unrelated])
+    # the 3 newest: H, G, F; daily: H, G; weekly: H (week 48), D (week 47); monthly: H (Nov), B (Oct)
+    assert sorted(removed) == sorted(files[label] for label in "ACE")
+    assert sorted(folder.iterdir()) == sorted([*(files[label] for label in "BDFGH"), other_vault, unrelated])
 
 
 def test_backup_now_applies_retention_to_its_folder(services: AppServices, session: Session, clock: FixedClock) -> None:
@@ -285,10 +291,11 @@ def test_backup_now_applies_retention_to_its_folder(services: AppServices, sessi
         replace(services.settings, backup_keep_daily=2, backup_keep_weekly=0, backup_keep_monthly=0)
     )
     paths = []
-    for _ in range(4):
+    for _ in range(5):
         paths.append(services.backups.backup_now(session).path)
         clock.advance(days=1)
-    assert sorted(services.backups.folder().iterdir()) == paths[-2:]
+    # The three newest are always kept (KEEP_RECENT); beyond them, two days' worth.
+    assert sorted(services.backups.folder().iterdir()) == paths[-3:]
 
 
 # -- restore ----------------------------------------------------------------------------------------

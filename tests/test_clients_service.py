@@ -117,3 +117,44 @@ def test_open_record_audits_the_view_and_feeds_recently_viewed(session: Session)
     assert [r.id for r in session.clients.recently_viewed()] == [first.id, second.id]
     with pytest.raises(NotFound):
         session.clients.open_record("no-such-id")
+
+
+def test_unlock_checks_in_the_background_and_writes_wait_for_them(services, session: Session) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import PASSPHRASE
+
+    session.clients.create(person(first_name="Early"))
+    folder = session.vault.folder
+    session.close()
+    key = services.vaults.derive(folder, passphrase=PASSPHRASE)
+    reopened = services.vaults.open(folder, key, background_checks=True)
+    try:
+        assert [r.first_name for r in reopened.clients.roster()] == ["Early"]  # readable at once
+        reopened.clients.create(person(first_name="Later"))  # waits for the checks, then writes
+        assert reopened.checks_done() and not reopened.read_only
+        services.vaults.finish_unlock(reopened, "passphrase")
+        assert reopened.audit_repo().latest(1)[0].action == "vault.unlock"
+    finally:
+        reopened.close()
+
+
+def test_a_background_check_that_finds_damage_refuses_writes(services, session: Session) -> None:  # type: ignore[no-untyped-def]
+    from app.services.errors import ReadOnlyVault
+    from tests.conftest import PASSPHRASE
+
+    for n in range(40):
+        session.clients.create(person(first_name=f"Person{n}"))
+    folder = session.vault.folder
+    session.close()
+    db = folder / "vault.db"
+    data = bytearray(db.read_bytes())
+    data[len(data) - 3000] ^= 0x20  # the last page: not needed to show the first screen
+    db.write_bytes(bytes(data))
+    key = services.vaults.derive(folder, passphrase=PASSPHRASE)
+    damaged = services.vaults.open(folder, key, background_checks=True)
+    try:
+        with pytest.raises(ReadOnlyVault):
+            damaged.clients.create(person())
+        assert damaged.read_only and damaged.problems
+        services.vaults.finish_unlock(damaged, "passphrase")  # nothing recorded on a damaged vault
+    finally:
+        damaged.close()

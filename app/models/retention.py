@@ -1,4 +1,5 @@
-"""Which backups to keep: the newest per day, per ISO week and per month, grandfather-father-son."""
+"""Which backups to keep: the few newest, then the newest per day, per ISO week and per month
+(grandfather-father-son)."""
 
 from __future__ import annotations
 
@@ -12,12 +13,13 @@ class RetentionPolicy:
     daily: int = 7
     weekly: int = 4
     monthly: int = 12
+    recent: int = 0  # this many of the newest are kept whatever their day
 
 
 def backups_to_keep(stamps: Iterable[datetime], policy: RetentionPolicy) -> set[datetime]:
     """The subset of backup times to keep. The newest backup is always kept."""
     ordered = sorted(set(stamps), reverse=True)
-    keep: set[datetime] = set(ordered[:1])
+    keep: set[datetime] = set(ordered[: max(1, policy.recent)])
     buckets = (
         (policy.daily, lambda t: (t.year, t.month, t.day)),
         (policy.weekly, lambda t: tuple(t.isocalendar()[:2])),

@@ -43,6 +43,8 @@ def build_pdf(kit: EmergencyKit) -> bytes:
     )
 
     def esc(text: str) -> str:
+        # The base-14 fonts lack the narrow no-break space babel puts in times ("1:09 AM").
+        text = text.replace("\u202f", " ").replace("\u00a0", " ")
         return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
     story = [
@@ -57,7 +59,7 @@ def build_pdf(kit: EmergencyKit) -> bytes:
         [
             [_("Vault"), kit.vault_name],
             [_("Vault ID"), kit.vault_id],
-            [_("Created"), kit.created],
+            [_("Created"), esc(kit.created)],
         ],
         colWidths=[1.4 * inch, 5.2 * inch],
     )

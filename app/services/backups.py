@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 DAILY = timedelta(hours=24)
+KEEP_RECENT = 3  # a backup made by hand this afternoon never deletes this morning's
 _STAMP_FORMAT = "%Y%m%d-%H%M%S"
 
 
@@ -43,7 +44,7 @@ class BackupService:
 
     def policy(self) -> RetentionPolicy:
         s = self._settings()
-        return RetentionPolicy(s.backup_keep_daily, s.backup_keep_weekly, s.backup_keep_monthly)
+        return RetentionPolicy(s.backup_keep_daily, s.backup_keep_weekly, s.backup_keep_monthly, KEEP_RECENT)
 
     def run(
         self, vault_folder: Path, dek: bytes, keyfile: KeyFile, dest: Path | None = None, *, reason: str = "manual"

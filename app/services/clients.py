@@ -39,7 +39,6 @@ class ClientRecord:
 class ClientService:
     def __init__(self, session: Session) -> None:
         self._session = session
-        self._kept_roster: list[RosterRow] | None = None
 
     @property
     def _repo(self) -> ClientRepository:
@@ -48,18 +47,7 @@ class ClientService:
     # -- reading ------------------------------------------------------------------------------
 
     def roster(self, include_archived: bool = False) -> list[RosterRow]:
-        kept, self._kept_roster = self._kept_roster, None
-        if kept is not None and not include_archived:
-            return kept
         return self._repo.roster(include_archived)
-
-    def keep_roster(self, rows: list[RosterRow]) -> None:
-        """Rows read at unlock (VaultService.open): the next roster() returns them, unless
-        anything is written first (Session.write drops them)."""
-        self._kept_roster = rows
-
-    def drop_kept_roster(self) -> None:
-        self._kept_roster = None
 
     def search_ids(self, text: str, include_archived: bool = False) -> list[str]:
         return self._repo.search_ids(text, include_archived)

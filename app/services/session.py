@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import contextlib
 import getpass
+import logging
 from collections.abc import Iterator
 
 from app.services.clock import Clock
 from app.store.audit_repo import AuditRepository
 from app.store.db import Connection
+from app.store.errors import VaultError
 from app.store.vault import Vault
+
+log = logging.getLogger(__name__)
 
 
 def current_actor() -> str:
@@ -43,13 +47,19 @@ class Session:
     def problems(self) -> list[str]:
         return list(self.vault.problems)
 
+    def checks_done(self) -> bool:
+        """Whether the unlock-time integrity checks have finished (see Vault.open)."""
+        return self.vault.checks_done()
+
+    def wait_checks(self) -> list[str]:
+        return self.vault.wait_checks()
+
     @property
     def connection(self) -> Connection:
         return self.vault.connection
 
     @contextlib.contextmanager
     def write(self) -> Iterator[Connection]:
-        self.clients.drop_kept_roster()
         with self.vault.transaction() as conn:
             yield conn
 
@@ -68,7 +78,10 @@ class Session:
             self.audit(action, object_type, object_id, detail)
 
     def close(self) -> None:
+        """Lock: record it (if the disk allows) and close the database, whatever happens."""
         if self.vault.is_open and not self.read_only:
-            with contextlib.suppress(Exception):
+            try:
                 self.record("vault.lock", "vault", self.vault.vault_id)
+            except VaultError as exc:  # a full disk must never stop the vault from locking
+                log.warning("lock not recorded in the audit trail: %s", type(exc).__name__)
         self.vault.close()

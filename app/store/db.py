@@ -11,10 +11,8 @@ Opening recipe (SECURITY.md):
 
 from __future__ import annotations
 
-import logging
 import os
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,7 +22,6 @@ import sqlcipher3
 from app.store.errors import StorageError, VaultDamaged
 from app.store.files import create_private_file
 
-log = logging.getLogger(__name__)
 DB_NAME = "vault.db"
 Connection = sqlcipher3.Connection
 DatabaseError = sqlcipher3.DatabaseError
@@ -115,59 +112,65 @@ def _describe(exc: BaseException) -> str:
     return text if text else type(exc).__name__
 
 
-def integrity_problems(
-    conn: Connection,
-    *,
-    full: bool = False,
-    path: Path | None = None,
-    dek: bytes | None = None,
-    meanwhile: Callable[[Connection], object] | None = None,
-) -> list[str]:
-    """Cipher (per-page HMAC) and SQLite structural problems, each naming what failed.
-
-    Given the database's `path` and `dek`, the cipher check runs on a second, read-only
-    connection in a thread while the structural check runs on `conn`: the same two checks in
-    about the time of the longer one (both release the GIL, and unlock waits on them).
-    `meanwhile`, if given, then reads on that connection while the structural check goes on
-    (unless the cipher check found problems); what it reads is the caller's to discard when
-    this returns problems, and a failure in it only means it read nothing."""
-    if path is None or dek is None:
-        problems: list[str] = []
+def integrity_problems(conn: Connection, *, full: bool = False) -> list[str]:
+    """Cipher (per-page HMAC) and SQLite structural problems, each naming what failed."""
+    problems: list[str] = []
+    for check in (_cipher_rows, lambda c: _structure_rows(c, full)):
         try:
-            problems.extend(_cipher_rows(conn))
-            problems.extend(_structure_rows(conn, full))
+            problems.extend(check(conn))
         except sqlcipher3.DatabaseError as exc:
             problems.append(_describe(exc))
-        return problems
-    cipher: list[str] = []
+    return problems
 
-    def check_cipher() -> None:
+
+class IntegrityCheck:
+    """The unlock-time checks (cipher_integrity_check, then quick_check), run on their own
+    read-only connection in a thread so the first screen need not wait for them.
+
+    Every page SQLCipher reads is authenticated anyway, so nothing damaged can be shown
+    meanwhile; writers wait for the result (Vault.transaction) and a damaged vault then refuses
+    them."""
+
+    def __init__(self, path: Path | None, dek: bytes | None, result: list[str] | None = None) -> None:
+        self._done = threading.Event()
+        self._result: list[str] = list(result or [])
+        self._thread: threading.Thread | None = None
+        if result is not None or path is None or dek is None:
+            self._done.set()
+            return
+        self._thread = threading.Thread(target=self._run, args=(path, dek), name="integrity-check", daemon=True)
+        self._thread.start()
+
+    @classmethod
+    def finished(cls, problems: list[str]) -> IntegrityCheck:
+        return cls(None, None, problems)
+
+    def _run(self, path: Path, dek: bytes) -> None:
         try:
-            helper = connect(path, dek, read_only=True)
+            conn = connect(path, dek, read_only=True)
         except VaultDamaged as exc:
-            cipher.extend(exc.problems)
+            self._result = list(exc.problems)
+            self._done.set()
             return
         try:
-            cipher.extend(_cipher_rows(helper))
-            if meanwhile is not None and not cipher:
-                try:
-                    meanwhile(helper)
-                except Exception as exc:  # noqa: BLE001 - the caller reads it again the usual way
-                    log.info("read during the integrity checks failed: %s", type(exc).__name__)
-        except sqlcipher3.DatabaseError as exc:
-            cipher.append(_describe(exc))
+            conn.execute("PRAGMA cache_size = -2048")  # its own small cache; the app's stays warm
+            self._result = integrity_problems(conn)
         finally:
-            helper.close()
+            conn.close()
+            self._done.set()
 
-    worker = threading.Thread(target=check_cipher, name="cipher_integrity_check")
-    worker.start()
-    try:
-        structure = _structure_rows(conn, full)
-    except sqlcipher3.DatabaseError as exc:
-        structure = [_describe(exc)]
-    finally:
-        worker.join()
-    return cipher + structure
+    def done(self) -> bool:
+        return self._done.is_set()
+
+    def problems(self) -> list[str]:
+        """What the checks found; empty while they are still running."""
+        return list(self._result) if self._done.is_set() else []
+
+    def wait(self) -> list[str]:
+        self._done.wait()
+        if self._thread is not None:
+            self._thread.join()
+        return list(self._result)
 
 
 def _cipher_rows(conn: Connection) -> list[str]:

@@ -83,12 +83,14 @@ def derive_key(
 class Vault:
     """An open vault. Owns the single database connection of its thread."""
 
-    def __init__(self, folder: Path, keyfile: KeyFile, dek: bytes, conn: db.Connection, problems: list[str]) -> None:
+    def __init__(
+        self, folder: Path, keyfile: KeyFile, dek: bytes, conn: db.Connection, checks: db.IntegrityCheck
+    ) -> None:
         self.folder = folder
         self.keyfile = keyfile
         self._dek: bytes | None = dek
         self._conn: db.Connection | None = conn
-        self.problems = problems
+        self._checks = checks
 
     # -- lifecycle ----------------------------------------------------------------------------
 
@@ -105,7 +107,7 @@ class Vault:
         conn = db.connect(folder / DB_NAME, keys.dek, create=True)
         db.configure(conn)
         migrations.apply(conn, 0)
-        vault = cls(folder, keys.keyfile, keys.dek, conn, [])
+        vault = cls(folder, keys.keyfile, keys.dek, conn, db.IntegrityCheck.finished([]))
         with vault.transaction():
             vault.audit(actor).append("vault.create", "vault", keys.keyfile.vault_id)
         return vault, keys.recovery_key
@@ -118,14 +120,14 @@ class Vault:
         *,
         before_migration: Callable[[Vault], None] | None = None,
         steps: tuple[migrations.Migration, ...] = migrations.MIGRATIONS,
-        while_checking: Callable[[db.Connection], object] | None = None,
+        check_in_background: bool = False,
     ) -> Vault:
         """Open with an unwrapped key: verify, check integrity, migrate after a backup.
 
         A vault newer than this version is closed again untouched (VaultTooNew). A database
-        whose pages fail their checks opens read-only with `problems` listing what failed.
-        `while_checking` reads on a read-only connection during the checks (see
-        db.integrity_problems); it is not run when a migration is pending.
+        whose pages fail their checks is read-only, `problems` listing what failed. With
+        check_in_background (and no migration pending) the checks run on their own connection
+        while the caller reads; writes wait for them (`transaction()`).
         """
         path = folder / DB_NAME
         try:
@@ -137,15 +139,13 @@ class Vault:
         if version > latest:
             conn.close()
             raise VaultTooNew(version, latest)
-        # A cache the size of the configured one first, so the pages the check decrypts are
-        # still there for the first screens (this pragma changes nothing in the file).
-        conn.execute(f"PRAGMA cache_size = -{db.CACHE_KIB}")
-        problems = db.integrity_problems(
-            conn, path=path, dek=key.dek, meanwhile=while_checking if version == latest else None
-        )
+        if check_in_background and version == latest:
+            db.configure(conn)
+            return cls(folder, key.keyfile, key.dek, conn, db.IntegrityCheck(path, key.dek))
+        problems = db.integrity_problems(conn)
         if not problems:
             db.configure(conn)
-        vault = cls(folder, key.keyfile, key.dek, conn, problems)
+        vault = cls(folder, key.keyfile, key.dek, conn, db.IntegrityCheck.finished(problems))
         if not problems and version < latest:
             if version > 0 and before_migration is not None:
                 before_migration(vault)
@@ -154,14 +154,26 @@ class Vault:
 
     def close(self) -> None:
         """Checkpoint (when writable) and close the connection; forget the key."""
+        problems = self._checks.wait()  # its connection is closed too before this returns
         conn, self._conn = self._conn, None
         self._dek = None
         if conn is None:
             return
         with contextlib.suppress(db.DatabaseError):
-            if not self.problems:
+            if not problems:
                 db.checkpoint(conn)
         conn.close()
+
+    @property
+    def problems(self) -> list[str]:
+        """What the integrity checks found (empty while they still run)."""
+        return self._checks.problems()
+
+    def checks_done(self) -> bool:
+        return self._checks.done()
+
+    def wait_checks(self) -> list[str]:
+        return self._checks.wait()
 
     @property
     def is_open(self) -> bool:
@@ -174,7 +186,7 @@ class Vault:
     @property
     def connection(self) -> db.Connection:
         if self._conn is None:
-            raise ReadOnlyVault() if self.problems else RuntimeError("the vault is locked")
+            raise RuntimeError("the vault is locked")
         return self._conn
 
     @property
@@ -199,7 +211,7 @@ class Vault:
     @contextlib.contextmanager
     def transaction(self) -> Iterator[db.Connection]:
         """One atomic unit of work: all of it is committed, or none of it."""
-        if self.problems:
+        if self.wait_checks():
             raise ReadOnlyVault()
         conn = self.connection
         try:

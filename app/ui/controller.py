@@ -35,7 +35,7 @@ DEMO_CLIENTS = 60
 class AppController(QObject):
     def __init__(self, app: QApplication, services: AppServices, window: MainWindow, *,
                  idle_clock: Callable[[], float] = time.monotonic, idle_check_ms: int = 5000) -> None:
-        super().__init__()
+        super().__init__(window)  # goes with the window, and so do its pending timers
         self.app = app
         self.services = services
         self.window = window
@@ -100,7 +100,7 @@ class AppController(QObject):
             vault = Path(self.services.settings.last_vault)
         if vault is not None and self.services.vaults.is_vault(vault):
             self.show_unlock(vault)
-            QTimer.singleShot(0, self._try_remembered)
+            QTimer.singleShot(0, self, self._try_remembered)
         elif vault is not None:
             self.show_welcome()
             self.window.show_status(_("There is no vault in {folder}.").format(folder=vault), 10000)
@@ -124,7 +124,7 @@ class AppController(QObject):
         demo = self.demo_passphrase if self.demo_passphrase and self._is_demo(folder) else None
         self.unlock_page.set_vault(folder, demo_passphrase=demo, reason=reason)
         self.window.show_page(self.unlock_page)
-        QTimer.singleShot(50, self._update_remember_option)
+        QTimer.singleShot(50, self, self._update_remember_option)
 
     def _is_demo(self, folder: Path) -> bool:
         info = self.services.vault_info(folder)
@@ -219,16 +219,37 @@ class AppController(QObject):
 
     def _key_ready(self, folder: Path, key, how: str, remember: bool) -> None:  # type: ignore[no-untyped-def]
         try:
-            session = self.services.vaults.open(folder, key, how=how, load_roster=True)
+            session = self.services.vaults.open(folder, key, how=how, background_checks=True)
         except VaultError as exc:
             self.unlock_page.show_error(str(exc))
             return
-        if remember and not session.read_only:
+        self._enter(session, how)
+        self._after_checks(session, how, remember)
+
+    def _after_checks(self, session: Session, how: str, remember: bool) -> None:
+        """When the unlock-time integrity checks finish: audit the unlock, or show the damage."""
+        if session is not self.session:
+            return  # locked again meanwhile
+        if not session.checks_done():
+            QTimer.singleShot(20, self, lambda: self._after_checks(session, how, remember))
+            return
+        try:
+            self.services.vaults.finish_unlock(session, how)
+        except VaultError as exc:
+            self.window.show_status(str(exc), 12000)
+        if session.read_only:
+            if self.workspace is not None:
+                self.workspace.mark_damaged()
+            return
+        if remember:
             try:
                 self.services.set_remembered(session, True)
             except DeviceKeyError as exc:
                 self.window.show_status(str(exc), 12000)
-        self._enter(session, how)
+        if how == "recovery_key":
+            from app.ui.dialogs.keys import ChangePassphraseDialog  # noqa: PLC0415
+
+            self._open_dialog(ChangePassphraseDialog(self.services, session, after_recovery=True, parent=self.window))
 
     def _enter(self, session: Session, how: str) -> None:
         from app.ui.workspace import Workspace  # noqa: PLC0415 - loaded during key derivation
@@ -257,11 +278,7 @@ class AppController(QObject):
         self.idle.set_timeout(self.services.settings.autolock_minutes * 60)
         self.idle.start()
         self.daily.start()
-        QTimer.singleShot(1000, self.backup_if_due)
-        if how == "recovery_key" and not session.read_only:
-            from app.ui.dialogs.keys import ChangePassphraseDialog  # noqa: PLC0415
-
-            self._open_dialog(ChangePassphraseDialog(self.services, session, after_recovery=True, parent=self.window))
+        QTimer.singleShot(1000, self, self.backup_if_due)
 
     # -- lock --------------------------------------------------------------------------------
 

@@ -106,6 +106,9 @@ def style_sheet(c: Colors) -> str:
     QPushButton#Tile {{ text-align: left; padding: 8px 12px; border-radius: 8px; }}
     QLabel#TileCount {{ font-weight: 700; background: transparent; }}
     QLabel#TileLabel {{ color: {c.muted}; background: transparent; }}
+    QListWidget#SettingsList {{ border: 1px solid {c.border}; border-radius: 8px; background: {c.surface}; }}
+    QListWidget#SettingsList::item {{ padding: 8px 10px; border-radius: 6px; }}
+    QListWidget#SettingsList::item:selected {{ background: {c.info_bg}; color: {c.text}; font-weight: 600; }}
     QListWidget#Recent {{ border: none; background: transparent; }}
     QListWidget#Recent::item {{ padding: 6px 4px; border-bottom: 1px solid {c.border}; }}
     QToolButton#RailButton {{ padding: 6px 12px; border-radius: 6px; }}

@@ -96,11 +96,17 @@ class Workspace(QWidget):
         for page in (self.today, self.clients, self.record):
             page.session = session
         if session.read_only:
-            self.damage.show_message(
-                _("This vault is damaged ({problem}). Waypoint will not save changes to it. "
-                  "Restore it from a backup.").format(problem="; ".join(session.problems[:2])), "error")
-            self.damage.add_button(_("Restore from a backup…"), self.restore_requested.emit)
+            self.mark_damaged()
 
+    def mark_damaged(self) -> None:
+        """The integrity checks failed: say so on every page, with the way out."""
+        self.damage.show_message(
+            _("This vault is damaged ({problem}). Waypoint will not save changes to it. "
+              "Restore it from a backup.").format(problem="; ".join(self.session.problems[:2])), "error")
+        if not self.damage.findChildren(QPushButton):
+            self.damage.add_button(_("Restore from a backup…"), self.restore_requested.emit)
+        if self.record.record is not None:
+            self.record.load(self.record.record)  # its edit buttons follow read_only
     def _build_rail(self) -> QWidget:
         rail = QWidget()
         rail.setObjectName("NavRail")

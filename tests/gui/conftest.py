@@ -16,7 +16,7 @@ from app.ui import theme, worker
 from app.ui.controller import AppController
 from app.ui.shell import MainWindow
 from tests.conftest import PASSPHRASE
-from tests.helpers.typing import type_text  # noqa: F401 - re-exported for GUI tests
+from tests.helpers.typing import type_text
 
 
 class FakeMonotonic:
@@ -43,7 +43,7 @@ class Gui:
         page = self.controller.unlock_page
         self.qtbot.waitUntil(lambda: self.window.stack.currentWidget() is page)
         page.passphrase.clear()
-        self.qtbot.keyClicks(page.passphrase.edit, passphrase)
+        type_text(page.passphrase.edit, passphrase)
         self.qtbot.keyClick(page.passphrase.edit, Qt.Key.Key_Return)
         self.qtbot.waitUntil(lambda: self.controller.workspace is not None, timeout=20000)
 

@@ -81,3 +81,33 @@ def test_later_runs_open_the_last_vaults_unlock_screen(gui: Gui, client_vault: P
     gui.controller.start(None)
     assert gui.window.stack.currentWidget() is gui.controller.unlock_page
     assert str(client_vault) in gui.controller.unlock_page.vault_label.text()
+
+
+def test_demo_opens_a_fresh_vault_of_synthetic_clients(gui: Gui) -> None:
+    gui.controller.start(demo=True)
+    page = gui.controller.unlock_page
+    gui.qtbot.waitUntil(lambda: page.demo_note.isVisible(), timeout=60000)
+    note = page.demo_note.text()
+    assert "synthetic" in note
+    passphrase = note.split("Passphrase: ")[1]
+    gui.qtbot.keyClicks(page.passphrase.edit, passphrase)
+    gui.qtbot.keyClick(page.passphrase.edit, Qt.Key.Key_Return)
+    gui.qtbot.waitUntil(lambda: gui.controller.workspace is not None, timeout=20000)
+    today = gui.controller.workspace.today
+    assert sum(tile.count for tile in today.tiles.values()) > 40  # archived closed cases not counted
+    assert today.recent.count() >= 1
+    demo_folder = gui.services.paths.demo_vault_dir
+    gui.controller.lock()
+    gui.controller.start(demo=True)  # a second start replaces the demo vault with a fresh one
+    gui.qtbot.waitUntil(lambda: page.demo_note.isVisible() and page.demo_note.text() != note, timeout=60000)
+    assert demo_folder.exists()
+
+
+def test_demo_never_replaces_a_real_vault(gui: Gui, services) -> None:  # type: ignore[no-untyped-def]
+    created = services.vaults.create(services.paths.demo_vault_dir, PASSPHRASE, PASSPHRASE)
+    created.session.close()
+    gui.controller.start(demo=True)
+    page = gui.controller.unlock_page
+    gui.qtbot.waitUntil(lambda: page.error.isVisible(), timeout=30000)
+    assert "real vault" in page.error.text()
+    services.vaults.unlock(services.paths.demo_vault_dir, passphrase=PASSPHRASE).close()

@@ -37,7 +37,7 @@ from app.services.session import Session
 from app.ui import theme
 from app.ui.drafts import DraftAutosaver
 from app.ui.theme import SPACING
-from app.ui.widgets.common import Banner, FieldGrid, muted_label, primary_button
+from app.ui.widgets.common import Banner, FieldGrid, muted_label, primary_button, set_default_button
 from app.ui.widgets.inputs import DateField
 
 FORM = "client"
@@ -98,6 +98,7 @@ class ClientEditorDialog(QDialog):
         buttons.addWidget(self.save_button)
         outer.addLayout(buttons)
         QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save)
+        set_default_button(self, None)  # a long form: Ctrl+S saves, Enter never submits by surprise
 
         self.autosaver = DraftAutosaver(session, FORM, self.object_id, self.collect, parent=self)
         self.autosaver.status.connect(self.status.setText)

@@ -22,7 +22,7 @@ from app.services import importer
 from app.services.errors import VaultError
 from app.services.session import Session
 from app.ui.theme import SPACING
-from app.ui.widgets.common import Banner, FieldGrid, muted_label, primary_button
+from app.ui.widgets.common import Banner, FieldGrid, muted_label, primary_button, set_default_button
 
 
 class ImportClientsDialog(QDialog):
@@ -55,7 +55,6 @@ class ImportClientsDialog(QDialog):
         h.addWidget(browse)
         grid.add("path", _("CSV file"), row, required=True)
         self.path.setAccessibleName(_("CSV file (required)"))
-        self.path.returnPressed.connect(self.check)
         layout.addWidget(grid)
         self.problems = QPlainTextEdit()
         self.problems.setReadOnly(True)
@@ -76,7 +75,12 @@ class ImportClientsDialog(QDialog):
         self.import_button.clicked.connect(self.run_import)
         buttons.addWidget(self.import_button)
         layout.addLayout(buttons)
-        self.path.textChanged.connect(lambda _t: self.import_button.setEnabled(False))
+        self.path.textChanged.connect(self._path_changed)
+        set_default_button(self, self.check_button)
+
+    def _path_changed(self, _text: str) -> None:
+        self.import_button.setEnabled(False)
+        set_default_button(self, self.check_button)
 
     def _browse(self) -> None:
         path, _f = QFileDialog.getOpenFileName(self, _("Choose a CSV file"), str(Path.home()), _("CSV files (*.csv *.txt)"))
@@ -105,6 +109,7 @@ class ImportClientsDialog(QDialog):
             ngettext("{n} client is ready to import.", "{n} clients are ready to import.", len(self.rows)).format(n=len(self.rows)),
             "info")
         self.import_button.setEnabled(True)
+        set_default_button(self, self.import_button)
         self.import_button.setFocus()
         return True
 

@@ -25,7 +25,7 @@ from app.services.errors import ValidationError, VaultError, WrongSecret
 from app.services.session import Session
 from app.ui.clipboard import ClipboardGuard
 from app.ui.theme import SPACING
-from app.ui.widgets.common import Banner, FieldGrid, muted_label, primary_button
+from app.ui.widgets.common import Banner, FieldGrid, muted_label, primary_button, set_default_button
 from app.ui.widgets.inputs import PassphraseField
 from app.ui.worker import run_in_background
 
@@ -78,6 +78,7 @@ class ChangePassphraseDialog(QDialog):
         self.ok.clicked.connect(self.submit)
         buttons.addWidget(self.ok)
         layout.addLayout(buttons)
+        set_default_button(self, self.ok)
 
     def _strength(self, text: str) -> None:
         result = passphrases.strength(text)
@@ -185,6 +186,7 @@ class NewRecoveryKeyDialog(QDialog):
         self.ok.clicked.connect(self._make)
         buttons.addWidget(self.ok)
         layout.addLayout(buttons)
+        set_default_button(self, self.ok)
 
     def _make(self) -> None:
         if self.key is not None:
@@ -205,7 +207,7 @@ class NewRecoveryKeyDialog(QDialog):
             widget.setVisible(True)
         self.cancel.setVisible(False)
         self.ok.setText(_("Done"))
-        QTimer.singleShot(0, self.save_kit.setFocus)
+        QTimer.singleShot(0, self.save_kit, self.save_kit.setFocus)
 
     def _save_kit(self) -> None:
         if self.key is None:

@@ -21,7 +21,7 @@ from app.i18n import _
 from app.services.context import AppServices
 from app.services.errors import WrongSecret
 from app.ui.theme import SPACING
-from app.ui.widgets.common import Banner, FieldGrid, muted_label, primary_button
+from app.ui.widgets.common import Banner, FieldGrid, muted_label, primary_button, set_default_button
 from app.ui.widgets.inputs import PassphraseField
 from app.ui.worker import run_in_background
 
@@ -81,6 +81,7 @@ class RestoreDialog(QDialog):
         self.ok.clicked.connect(self.submit)
         buttons.addWidget(self.ok)
         layout.addLayout(buttons)
+        set_default_button(self, self.ok)
 
     def _browse_backup(self) -> None:
         start = self.backup.text() or str(self.services.backups.folder())

@@ -6,13 +6,14 @@ from dataclasses import replace
 from datetime import UTC, date
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
     QFileDialog,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QListWidget,
     QPlainTextEdit,
@@ -28,8 +29,9 @@ from app.services.context import AppServices
 from app.services.device_keys import DeviceKeyError
 from app.services.session import Session
 from app.services.settings import AUTOLOCK_MAX, AUTOLOCK_MIN, Settings
+from app.ui import theme
 from app.ui.theme import SPACING
-from app.ui.widgets.common import Banner, FieldGrid, muted_label, primary_button
+from app.ui.widgets.common import Banner, FieldGrid, muted_label, primary_button, set_default_button
 
 LOCALES = ["en_US", "en_CA", "en_GB", "en_AU", "es_US", "es_MX", "es_ES"]
 
@@ -41,6 +43,9 @@ class SettingsPage(QWidget):
         self.layout_ = QVBoxLayout(self)
         self.layout_.setContentsMargins(SPACING * 2, SPACING, SPACING, SPACING)
         self.layout_.setSpacing(SPACING * 2)
+        heading = QLabel(title)
+        heading.setFont(theme.scaled_font(self, 1.3, bold=True))
+        self.layout_.addWidget(heading)
         self.grid = FieldGrid(columns=1)
         self.layout_.addWidget(self.grid)
 
@@ -57,7 +62,7 @@ class SettingsPage(QWidget):
 class PracticePage(SettingsPage):
     def __init__(self) -> None:
         super().__init__(_("You and your practice"))
-        self.layout_.insertWidget(0, muted_label(_("Printed on reports you hand to other providers.")))
+        self.layout_.insertWidget(1, muted_label(_("Printed on reports you hand to other providers.")))
         self.name = self.grid.add("name", _("Your name"), QLineEdit())
         self.credentials = self.grid.add("credentials", _("Credentials"), QLineEdit(), hint=_("e.g. LCSW, CCM"))
         self.practice = self.grid.add("practice", _("Practice name"), QLineEdit())
@@ -119,6 +124,7 @@ class RegionPage(SettingsPage):
         self.grid.add("locale", _("Dates and numbers"), self.locale)
         self.sample = muted_label("")
         self.layout_.addWidget(self.sample)
+        self.layout_.addWidget(muted_label(_("A new language or region applies the next time Waypoint starts.")))
         self.locale.currentIndexChanged.connect(self._sample)
         self.finish()
 
@@ -147,6 +153,7 @@ class SecurityPage(SettingsPage):
         self.autolock = QSpinBox()
         self.autolock.setRange(AUTOLOCK_MIN, AUTOLOCK_MAX)
         self.autolock.setSuffix(" " + _("minutes"))
+        self.autolock.setMaximumWidth(220)
         self.grid.add("autolock", _("Lock after this long without use"), self.autolock,
                       hint=_("From 1 to 30 minutes. Ctrl+L locks at once."))
         self.remember = QCheckBox(_("Remember this vault on this device"))
@@ -226,6 +233,7 @@ class BackupPage(SettingsPage):
         spin = QSpinBox()
         spin.setRange(low, high)
         spin.setSuffix(" " + suffix)
+        spin.setMaximumWidth(220)
         self.grid.add(name, label, spin)
         return spin
 
@@ -273,6 +281,7 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.error)
         body = QHBoxLayout()
         self.list = QListWidget()
+        self.list.setObjectName("SettingsList")
         self.list.setAccessibleName(_("Settings pages"))
         self.list.setFixedWidth(200)
         self.stack = QStackedWidget()
@@ -281,6 +290,7 @@ class SettingsDialog(QDialog):
         self.pages: list[SettingsPage] = [PracticePage(), RegionPage(), self.security, self.backup]
         for page in self.pages:
             self.list.addItem(page.title)
+            self.list.item(self.list.count() - 1).setSizeHint(QSize(0, 36))
             self.stack.addWidget(page)
             page.load(services.settings)
         self.list.currentRowChanged.connect(self.stack.setCurrentIndex)
@@ -300,6 +310,7 @@ class SettingsDialog(QDialog):
         buttons.addWidget(self.save_button)
         layout.addLayout(buttons)
         self.list.setFocus(Qt.FocusReason.OtherFocusReason)
+        set_default_button(self, self.save_button)
 
     def show_page(self, page: SettingsPage) -> None:
         self.list.setCurrentRow(self.pages.index(page))

@@ -19,7 +19,7 @@ from app.models.client import Client, Stage
 from app.services.errors import ValidationError, VaultError
 from app.services.session import Session
 from app.ui.theme import SPACING
-from app.ui.widgets.common import Banner, FieldGrid, primary_button
+from app.ui.widgets.common import Banner, FieldGrid, primary_button, set_default_button
 from app.ui.widgets.inputs import DateField
 
 
@@ -67,6 +67,7 @@ class StageChangeDialog(QDialog):
         buttons.addWidget(self.save_button)
         layout.addLayout(buttons)
         QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save)
+        set_default_button(self, self.save_button)
         self.stage.setFocus()
 
     def save(self) -> None:

@@ -52,6 +52,8 @@ class ClientRecordPage(QWidget):
         layout.addWidget(self.message)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(False)
+        self.tabs.setAccessibleName(_("Client record sections"))
+        self.tabs.tabBar().setAccessibleName(_("Client record sections"))
         self.tabs.addTab(self._build_overview(), _("Overview"))
         self.tabs.addTab(self._build_history(), _("Case stage"))
         layout.addWidget(self.tabs, 1)

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QComboBox,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -19,6 +20,16 @@ from PySide6.QtWidgets import (
 from app.i18n import _
 from app.ui import theme
 from app.ui.theme import SPACING
+
+
+def set_default_button(dialog: QWidget, button: QPushButton | None) -> None:
+    """Enter in a dialog presses `button` (or nothing): no other button, such as "Browse…",
+    becomes the default by accident."""
+    for other in dialog.findChildren(QPushButton):
+        other.setAutoDefault(False)
+        other.setDefault(False)
+    if button is not None:
+        button.setDefault(True)
 
 
 def primary_button(text: str, parent: QWidget | None = None) -> QPushButton:
@@ -117,6 +128,7 @@ class Banner(QFrame):
 
     def add_button(self, text: str, slot: Callable[[], None]) -> QPushButton:
         button = QPushButton(text)
+        button.setAutoDefault(False)
         button.clicked.connect(slot)
         self.buttons.addWidget(button)
         return button
@@ -200,6 +212,9 @@ class FieldGrid(QWidget):
         self.grid.addWidget(error, row + 2, col, 1, span)
         accessible = label + (" " + _("(required)") if required else "")
         widget.setAccessibleName(accessible)
+        inner = widget.lineEdit() if isinstance(widget, QComboBox) else None
+        if inner is not None:  # an editable combo's own text field is what gets the focus
+            inner.setAccessibleName(accessible)
         if hint:
             widget.setAccessibleDescription(hint)
             widget.setToolTip(hint)
