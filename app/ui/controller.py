@@ -50,6 +50,7 @@ class AppController(QObject):
         self.welcome = WelcomePage()
         self.unlock_page = UnlockPage()
         self.create_page: CreateVaultPage | None = None
+        self.pending_unlock: tuple[Session, str, bool] | None = None
         self.idle = IdleWatcher(app, services.settings.autolock_minutes * 60, idle_clock, idle_check_ms)
         self.idle.idle.connect(lambda: self.lock("idle"))
         self.daily = QTimer(self)
@@ -224,14 +225,25 @@ class AppController(QObject):
             self.unlock_page.show_error(str(exc))
             return
         self._enter(session, how)
-        self._after_checks(session, how, remember)
+        self.pending_unlock = (session, how, remember)
+        self._poll_checks()
 
-    def _after_checks(self, session: Session, how: str, remember: bool) -> None:
-        """When the unlock-time integrity checks finish: audit the unlock, or show the damage."""
-        if session is not self.session:
-            return  # locked again meanwhile
-        if not session.checks_done():
-            QTimer.singleShot(20, self, lambda: self._after_checks(session, how, remember))
+    def _poll_checks(self) -> None:
+        """Until the unlock-time integrity checks finish (they run in the background)."""
+        if self.pending_unlock is None:
+            return
+        if not self.pending_unlock[0].checks_done():
+            QTimer.singleShot(20, self, self._poll_checks)
+            return
+        self._finish_unlock()
+
+    def _finish_unlock(self, locking: bool = False) -> None:
+        """Audit the unlock, keep the key if asked, or show the damage the checks found."""
+        if self.pending_unlock is None:
+            return
+        session, how, remember = self.pending_unlock
+        self.pending_unlock = None
+        if not session.is_open:
             return
         try:
             self.services.vaults.finish_unlock(session, how)
@@ -246,7 +258,7 @@ class AppController(QObject):
                 self.services.set_remembered(session, True)
             except DeviceKeyError as exc:
                 self.window.show_status(str(exc), 12000)
-        if how == "recovery_key":
+        if how == "recovery_key" and not locking:
             from app.ui.dialogs.keys import ChangePassphraseDialog  # noqa: PLC0415
 
             self._open_dialog(ChangePassphraseDialog(self.services, session, after_recovery=True, parent=self.window))
@@ -287,6 +299,7 @@ class AppController(QObject):
         if self.session is None:
             return
         log.info("locking (%s)", reason)
+        self._finish_unlock(locking=True)  # a lock straight after unlocking loses nothing asked for
         self.idle.stop()
         self.daily.stop()
         if self.workspace is not None:
@@ -428,6 +441,7 @@ class AppController(QObject):
         if self.quitting:
             return
         self.quitting = True
+        self._finish_unlock(locking=True)
         if self.session is None or self.session.read_only or not self.services.settings.backup_on_quit:
             self._finish_quit()
             return
@@ -450,6 +464,7 @@ class AppController(QObject):
         self.backup_now("quit", after)
 
     def _finish_quit(self) -> None:
+        self._finish_unlock(locking=True)
         if self.session is not None:
             if self.workspace is not None and self.resume_state is None:
                 self.workspace.prepare_lock()
