@@ -35,7 +35,10 @@ def _install_error_handlers() -> None:
     sys.excepthook = excepthook
 
 
-def run_gui(vault: Path | None = None, demo: bool = False, debug: bool = False) -> int:
+def build_app(debug: bool = False):  # type: ignore[no-untyped-def]
+    """The composition root: process hygiene, logging, settings and services, then the window.
+
+    Returns (QApplication, AppServices, MainWindow, AppController), nothing started yet."""
     from app.i18n import set_locale
     from app.services.context import AppServices
     from app.services.logs import configure_logging
@@ -64,6 +67,11 @@ def run_gui(vault: Path | None = None, demo: bool = False, debug: bool = False) 
     controller = AppController(app, services, window)
     screen = QGuiApplication.primaryScreen().availableGeometry()
     window.resize(min(1280, screen.width()), min(820, screen.height()))
+    return app, services, window, controller
+
+
+def run_gui(vault: Path | None = None, demo: bool = False, debug: bool = False) -> int:
+    app, _services, window, controller = build_app(debug)
     if os.environ.get("WAYPOINT_BENCH_STARTUP"):
         _bench_startup(app, controller)
     controller.start(vault, demo)

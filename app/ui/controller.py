@@ -11,6 +11,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMessageBox
+from shiboken6 import isValid
 
 from app import APP_NAME, __version__
 from app.i18n import _, format_date
@@ -21,7 +22,6 @@ from app.services.session import Session
 from app.ui import theme
 from app.ui.autolock import IdleWatcher
 from app.ui.clipboard import ClipboardGuard
-from app.ui.pages.create_vault import CreateVaultPage
 from app.ui.pages.unlock import UnlockPage
 from app.ui.pages.welcome import WelcomePage
 from app.ui.shell import MainWindow
@@ -30,6 +30,7 @@ from app.ui.worker import run_in_background
 log = logging.getLogger(__name__)
 DAILY_CHECK_MS = 30 * 60 * 1000
 DEMO_CLIENTS = 60
+PREPARE_AFTER_MS = 250  # after the unlock screen is up, before anyone has typed much
 
 
 class AppController(QObject):
@@ -49,7 +50,7 @@ class AppController(QObject):
         self.clipboard = ClipboardGuard()
         self.welcome = WelcomePage()
         self.unlock_page = UnlockPage()
-        self.create_page: CreateVaultPage | None = None
+        self.create_page = None  # CreateVaultPage, built on first use
         self.pending_unlock: tuple[Session, str, bool] | None = None
         self.idle = IdleWatcher(app, services.settings.autolock_minutes * 60, idle_clock, idle_check_ms)
         self.idle.idle.connect(lambda: self.lock("idle"))
@@ -114,6 +115,8 @@ class AppController(QObject):
 
     def show_create(self) -> None:
         if self.create_page is None:
+            from app.ui.pages.create_vault import CreateVaultPage  # noqa: PLC0415 - first run only
+
             self.create_page = CreateVaultPage(self.services, self.clipboard)
             self.create_page.cancelled.connect(self.show_welcome)
             self.create_page.finished.connect(lambda session: self._enter(session, "create"))
@@ -126,17 +129,26 @@ class AppController(QObject):
         self.unlock_page.set_vault(folder, demo_passphrase=demo, reason=reason)
         self.window.show_page(self.unlock_page)
         QTimer.singleShot(50, self, self._update_remember_option)
+        QTimer.singleShot(PREPARE_AFTER_MS, self, self.prepare_workspace)
 
     def _is_demo(self, folder: Path) -> bool:
         info = self.services.vault_info(folder)
         return bool(info and info.demo)
 
     def _update_remember_option(self) -> None:
+        """Ask the OS credential store whether it can be trusted (slow: done off the GUI thread)."""
         if self.folder is None:
             return
         info = self.services.vault_info(self.folder)
         checked = bool(info and self.services.settings.remembers(info.vault_id))
-        self.unlock_page.set_remember_available(self.services.device_keys.unavailable_reason(), checked)
+        page = self.unlock_page
+
+        def show(reason: str | None) -> None:
+            if isValid(page):  # the window may have closed meanwhile
+                page.set_remember_available(reason, checked)
+
+        run_in_background(self.services.device_keys.unavailable_reason, show,
+                          lambda _exc: show(_("The credential store did not answer.")))
 
     def choose_vault(self) -> None:
         start = str(self.folder or self.services.paths.data_dir)
@@ -202,10 +214,14 @@ class AppController(QObject):
             return
         how = "recovery_key" if "recovery_key" in secret else "passphrase"
         vaults = self.services.vaults
+        self.prepare_workspace()  # normally done already, while the passphrase was typed
         run_in_background(lambda: vaults.derive(folder, **secret),
                           lambda key: self._key_ready(folder, key, how, remember), self._unlock_failed)
-        # While the key is derived (seconds of C code), load what the workspace needs and build
-        # its widgets: they hold no client data until the session is bound to them.
+
+    def prepare_workspace(self) -> None:
+        """Load what the workspace needs and build its widgets ahead of the unlock (they hold
+        no client data until a session is bound to them), so neither the key derivation nor the
+        first screen after it waits for this."""
         theme.prewarm_icons()
         import app.services.drafts  # noqa: F401, PLC0415
         from app.ui.workspace import Workspace  # noqa: PLC0415

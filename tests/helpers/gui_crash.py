@@ -17,20 +17,11 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 def main() -> None:
     from PySide6.QtTest import QTest
-    from PySide6.QtWidgets import QApplication
 
-    from app.services.context import AppServices
-    from app.services.paths import AppPaths
-    from app.ui import theme
-    from app.ui.controller import AppController
-    from app.ui.shell import MainWindow
+    from app.main import build_app
     from tests.helpers.typing import type_text
 
-    app = QApplication([])
-    services = AppServices.build(AppPaths.default())
-    theme.apply(app)
-    window = MainWindow()
-    controller = AppController(app, services, window)
+    app, _services, window, controller = build_app()
     window.show()
     controller.start(Path(sys.argv[1]))
     page = controller.unlock_page

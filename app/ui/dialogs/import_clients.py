@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
     QHBoxLayout,
-    QLineEdit,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
@@ -23,6 +22,7 @@ from app.services.errors import VaultError
 from app.services.session import Session
 from app.ui.theme import SPACING
 from app.ui.widgets.common import Banner, FieldGrid, muted_label, primary_button, set_default_button
+from app.ui.widgets.inputs import PathField
 
 
 class ImportClientsDialog(QDialog):
@@ -44,17 +44,9 @@ class ImportClientsDialog(QDialog):
         self.banner = Banner("info")
         layout.addWidget(self.banner)
         grid = FieldGrid(columns=1)
-        row = QWidget()
-        h = QHBoxLayout(row)
-        h.setContentsMargins(0, 0, 0, 0)
-        self.path = QLineEdit()
-        h.addWidget(self.path, 1)
-        browse = QPushButton(_("Browse…"))
-        browse.setAccessibleName(_("Browse for a CSV file"))
-        browse.clicked.connect(self._browse)
-        h.addWidget(browse)
-        grid.add("path", _("CSV file"), row, required=True)
-        self.path.setAccessibleName(_("CSV file (required)"))
+        path = PathField(_("Browse for a CSV file"), self._browse)
+        self.path = path.edit
+        grid.add("path", _("CSV file"), path, required=True)
         layout.addWidget(grid)
         self.problems = QPlainTextEdit()
         self.problems.setReadOnly(True)

@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
     QHBoxLayout,
-    QLineEdit,
     QProgressBar,
     QPushButton,
     QVBoxLayout,
@@ -22,20 +21,8 @@ from app.services.context import AppServices
 from app.services.errors import WrongSecret
 from app.ui.theme import SPACING
 from app.ui.widgets.common import Banner, FieldGrid, muted_label, primary_button, set_default_button
-from app.ui.widgets.inputs import PassphraseField
+from app.ui.widgets.inputs import PassphraseField, PathField
 from app.ui.worker import run_in_background
-
-
-def _path_row(edit: QLineEdit, browse_label: str, on_browse) -> QWidget:  # type: ignore[no-untyped-def]
-    row = QWidget()
-    h = QHBoxLayout(row)
-    h.setContentsMargins(0, 0, 0, 0)
-    h.addWidget(edit, 1)
-    button = QPushButton(_("Browse…"))
-    button.setAccessibleName(browse_label)
-    button.clicked.connect(on_browse)
-    h.addWidget(button)
-    return row
 
 
 class RestoreDialog(QDialog):
@@ -55,12 +42,12 @@ class RestoreDialog(QDialog):
         self.error = Banner("error")
         layout.addWidget(self.error)
         self.grid = FieldGrid(columns=1)
-        self.backup = QLineEdit()
-        self.grid.add("backup", _("Backup file"), _path_row(self.backup, _("Browse for a backup file"), self._browse_backup), required=True)
-        self.backup.setAccessibleName(_("Backup file (required)"))
-        self.folder = QLineEdit(str(folder or services.paths.default_vault_dir))
-        self.grid.add("folder", _("Restore into this vault folder"), _path_row(self.folder, _("Browse for the vault folder"), self._browse_folder), required=True)
-        self.folder.setAccessibleName(_("Restore into this vault folder (required)"))
+        backup = PathField(_("Browse for a backup file"), self._browse_backup)
+        self.backup = backup.edit
+        self.grid.add("backup", _("Backup file"), backup, required=True)
+        target = PathField(_("Browse for the vault folder"), self._browse_folder, str(folder or services.paths.default_vault_dir))
+        self.folder = target.edit
+        self.grid.add("folder", _("Restore into this vault folder"), target, required=True)
         self.passphrase = PassphraseField()
         self.grid.add("passphrase", _("Passphrase in use when the backup was made"), self.passphrase, required=True)
         layout.addWidget(self.grid)

@@ -32,6 +32,7 @@ from app.services.settings import AUTOLOCK_MAX, AUTOLOCK_MIN, Settings
 from app.ui import theme
 from app.ui.theme import SPACING
 from app.ui.widgets.common import Banner, FieldGrid, muted_label, primary_button, set_default_button
+from app.ui.widgets.inputs import PathField
 
 LOCALES = ["en_US", "en_CA", "en_GB", "en_AU", "es_US", "es_MX", "es_ES"]
 
@@ -70,18 +71,9 @@ class PracticePage(SettingsPage):
         self.address.setTabChangesFocus(True)
         self.address.setFixedHeight(72)
         self.grid.add("address", _("Practice address"), self.address)
-        row = QWidget()
-        h = QHBoxLayout(row)
-        h.setContentsMargins(0, 0, 0, 0)
-        self.logo = QLineEdit()
-        self.logo.setAccessibleName(_("Logo image file"))
-        h.addWidget(self.logo, 1)
-        browse = QPushButton(_("Browse…"))
-        browse.setAccessibleName(_("Browse for a logo image"))
-        browse.clicked.connect(self._browse)
-        h.addWidget(browse)
-        self.grid.add("logo", _("Logo (PNG or JPEG)"), row)
-        self.logo.setAccessibleName(_("Logo (PNG or JPEG)"))
+        logo = PathField(_("Browse for a logo image"), self._browse)
+        self.logo = logo.edit
+        self.grid.add("logo", _("Logo (PNG or JPEG)"), logo)
         self.finish()
 
     def _browse(self) -> None:
@@ -205,18 +197,10 @@ class BackupPage(SettingsPage):
         super().__init__(_("Backups"))
         self.services = services
         self.session = session
-        row = QWidget()
-        h = QHBoxLayout(row)
-        h.setContentsMargins(0, 0, 0, 0)
-        self.folder = QLineEdit()
+        folder = PathField(_("Browse for the backup folder"), self._browse)
+        self.folder = folder.edit
         self.folder.setPlaceholderText(str(services.paths.default_backup_dir))
-        h.addWidget(self.folder, 1)
-        browse = QPushButton(_("Browse…"))
-        browse.setAccessibleName(_("Browse for the backup folder"))
-        browse.clicked.connect(self._browse)
-        h.addWidget(browse)
-        self.grid.add("folder", _("Backup folder (an external drive is a good choice)"), row)
-        self.folder.setAccessibleName(_("Backup folder"))
+        self.grid.add("folder", _("Backup folder (an external drive is a good choice)"), folder)
         self.daily = self._spin("daily", _("Keep daily backups for"), _("days"), 1, 366)
         self.weekly = self._spin("weekly", _("Keep weekly backups for"), _("weeks"), 0, 520)
         self.monthly = self._spin("monthly", _("Keep monthly backups for"), _("months"), 0, 240)

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QProgressBar,
     QPushButton,
     QStackedWidget,
@@ -31,7 +30,7 @@ from app.ui.clipboard import ClipboardGuard
 from app.ui.pages.welcome import CenteredPage
 from app.ui.theme import SPACING
 from app.ui.widgets.common import Banner, FieldGrid, link_button, muted_label, primary_button
-from app.ui.widgets.inputs import PassphraseField
+from app.ui.widgets.inputs import PassphraseField, PathField
 from app.ui.worker import run_in_background
 
 
@@ -55,32 +54,29 @@ class CreateVaultPage(CenteredPage):
 
     # -- step 1: folder and passphrase ----------------------------------------------------------
 
-    def _build_form(self) -> QWidget:
+    def _step(self, title: str, text: str) -> tuple[QWidget, QVBoxLayout]:
+        """A step of the flow: its title and a sentence saying what it is for."""
         page = QWidget()
         layout = QVBoxLayout(page)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(SPACING + 4)
-        title = QLabel(_("Create your vault"))
-        title.setFont(theme.scaled_font(self, 1.8, bold=True))
-        layout.addWidget(title)
-        layout.addWidget(muted_label(_(
+        heading = QLabel(title)
+        heading.setFont(theme.scaled_font(self, 1.8, bold=True))
+        layout.addWidget(heading)
+        layout.addWidget(muted_label(text))
+        return page, layout
+
+    def _build_form(self) -> QWidget:
+        page, layout = self._step(_("Create your vault"), _(
             "Choose a passphrase of at least 15 characters. A few unrelated words are easy to "
             "type and hard to guess. Waypoint can't recover a lost passphrase — your recovery key can."
-        )))
+        ))
         self.error = Banner("error")
         layout.addWidget(self.error)
         self.fields = FieldGrid(columns=1)
-        folder_row = QWidget()
-        row = QHBoxLayout(folder_row)
-        row.setContentsMargins(0, 0, 0, 0)
-        self.folder = QLineEdit(str(self.services.paths.default_vault_dir))
-        row.addWidget(self.folder, 1)
-        browse = QPushButton(_("Browse…"))
-        browse.setAccessibleName(_("Browse for the vault folder"))
-        browse.clicked.connect(self._browse)
-        row.addWidget(browse)
-        self.fields.add("folder", _("Vault folder"), folder_row, required=True)
-        self.folder.setAccessibleName(_("Vault folder (required)"))
+        folder = PathField(_("Browse for the vault folder"), self._browse, str(self.services.paths.default_vault_dir))
+        self.folder = folder.edit
+        self.fields.add("folder", _("Vault folder"), folder, required=True)
         self.passphrase = PassphraseField(with_strength=True)
         self.fields.add("passphrase", _("Passphrase"), self.passphrase, required=True)
         self.passphrase.set_hint(passphrases.strength("").hint)
@@ -180,18 +176,11 @@ class CreateVaultPage(CenteredPage):
     # -- step 2: the recovery key -----------------------------------------------------------------
 
     def _build_recovery(self) -> QWidget:
-        page = QWidget()
-        layout = QVBoxLayout(page)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(SPACING + 4)
-        title = QLabel(_("Your recovery key"))
-        title.setFont(theme.scaled_font(self, 1.8, bold=True))
-        layout.addWidget(title)
-        layout.addWidget(muted_label(_(
+        page, layout = self._step(_("Your recovery key"), _(
             "If you ever forget your passphrase, this key is the only way back into the vault. "
             "It is shown only now. Save the emergency kit and print it, or write the key down, "
             "and keep it away from this laptop."
-        )))
+        ))
         self.key_label = QLabel()
         mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
         mono.setPointSizeF(max(mono.pointSizeF(), 10) * 1.45)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from PySide6.QtCore import QDate, Qt, Signal
@@ -12,6 +13,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMenu,
     QProgressBar,
+    QPushButton,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -98,6 +100,27 @@ class DateField(QWidget):
         except ValueError:
             return ""
         return format_date(value, "long") if value else ""
+
+
+class PathField(QWidget):
+    """A file or folder path, typed or chosen with a Browse… button (which calls `on_browse`)."""
+
+    def __init__(self, browse_label: str, on_browse: Callable[[], None], text: str = "",
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.edit = QLineEdit(text)
+        layout.addWidget(self.edit, 1)
+        self.button = QPushButton(_("Browse…"))
+        self.button.setAccessibleName(browse_label)
+        self.button.clicked.connect(on_browse)
+        layout.addWidget(self.button)
+        self.setFocusProxy(self.edit)
+
+    def setAccessibleName(self, name: str) -> None:  # noqa: N802 - Qt naming
+        super().setAccessibleName(name)
+        self.edit.setAccessibleName(name)
 
 
 class PassphraseField(QWidget):
