@@ -58,3 +58,8 @@ def test_the_qt_binding_keeps_its_references() -> None:
     result = run(sys.executable, "-c", code)
     assert result.returncode == 0, result.stderr[-500:]
     assert abs(int(result.stdout.strip())) < 100
+
+
+def test_domain_store_and_services_type_check_strictly() -> None:
+    result = run(str(BIN / "mypy"), "app/models", "app/store", "app/services")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-1000:]

@@ -8,6 +8,7 @@ import unicodedata
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 from app.i18n import _
 
@@ -102,7 +103,7 @@ class ClientFields:
 
     def normalised(self) -> ClientFields:
         """A copy with surrounding white space removed from every text field."""
-        values = {}
+        values: dict[str, Any] = {}
         for name in self.names():
             value = getattr(self, name)
             values[name] = value.strip() if isinstance(value, str) else value

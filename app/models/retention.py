@@ -20,11 +20,16 @@ def backups_to_keep(stamps: Iterable[datetime], policy: RetentionPolicy) -> set[
     """The subset of backup times to keep. The newest backup is always kept."""
     ordered = sorted(set(stamps), reverse=True)
     keep: set[datetime] = set(ordered[: max(1, policy.recent)])
-    buckets = (
-        (policy.daily, lambda t: (t.year, t.month, t.day)),
-        (policy.weekly, lambda t: tuple(t.isocalendar()[:2])),
-        (policy.monthly, lambda t: (t.year, t.month)),
-    )
+    def day(t: datetime) -> tuple[int, ...]:
+        return (t.year, t.month, t.day)
+
+    def week(t: datetime) -> tuple[int, ...]:
+        return tuple(t.isocalendar()[:2])
+
+    def month(t: datetime) -> tuple[int, ...]:
+        return (t.year, t.month)
+
+    buckets = ((policy.daily, day), (policy.weekly, week), (policy.monthly, month))
     for limit, key in buckets:
         seen: list[tuple[int, ...]] = []
         for stamp in ordered:

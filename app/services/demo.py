@@ -81,7 +81,7 @@ class _Generator:
         if usual and self.rng.random() < 0.93:
             sex = usual
         else:
-            sex = str(_weighted(self.rng, [("female", 40), ("male", 40), ("intersex", 2), ("", 12), ("declined", 6)]))  # type: ignore[arg-type]
+            sex = str(_weighted(self.rng, [("female", 40), ("male", 40), ("intersex", 2), ("", 12), ("declined", 6)]))
         gender = {"she/her": "Woman", "he/him": "Man", "they/them": "Non-binary"}.get(pronouns, "")
         phone = self.fake_en.numerify("(###) 555-####")
         email = ""
@@ -147,7 +147,7 @@ def populate(session: Session, clients: int, seed: int | None = None) -> int:
         fake = Faker(locale)
         fake.seed_instance(rng.getrandbits(32))
         fakers.append(fake)
-    gen = _Generator(rng, *fakers, today=session.clock.today())
+    gen = _Generator(rng, fakers[0], fakers[1], fakers[2], today=session.clock.today())
     now = session.clock.now()
     taken: set[str] = set()
     with session.write() as conn:

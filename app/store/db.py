@@ -15,7 +15,7 @@ import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import sqlcipher3
 
@@ -23,7 +23,10 @@ from app.store.errors import StorageError, VaultDamaged
 from app.store.files import create_private_file
 
 DB_NAME = "vault.db"
-Connection = sqlcipher3.Connection
+if TYPE_CHECKING:
+    Connection: TypeAlias = Any  # sqlcipher3 ships no type information
+else:
+    Connection = sqlcipher3.Connection
 DatabaseError = sqlcipher3.DatabaseError
 BUSY_TIMEOUT_MS = 5000
 CACHE_KIB = 32 * 1024
