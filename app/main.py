@@ -63,6 +63,7 @@ def build_app(debug: bool = False):  # type: ignore[no-untyped-def]
     from app.ui.shell import MainWindow
 
     theme.apply(app)
+    app.styleHints().colorSchemeChanged.connect(lambda _scheme: theme.apply(app))  # follow the OS live
     window = MainWindow()
     controller = AppController(app, services, window)
     screen = QGuiApplication.primaryScreen().availableGeometry()
