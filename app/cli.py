@@ -80,6 +80,15 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--new-passphrase-file", metavar="FILE", type=Path, help=_("read the new passphrase from FILE"))
     secret_options(p)
 
+    sub.add_parser("instruments", help=_("list the screening instruments (ids, names, versions)"))
+
+    p = sub.add_parser("score", help=_("score one administration of an instrument"))
+    p.add_argument("instrument", metavar="ID", help=_("an id from `waypoint instruments`"))
+    p.add_argument("--answers", required=True, metavar="LIST",
+                   help=_('answers in item order, e.g. "0,1,2,,3" (blank = missing; y/n for yes/no items)'))
+    p.add_argument("--sex", choices=("female", "male"), help=_("for sex-specific thresholds (AUDIT-C)"))
+    p.add_argument("--json", action="store_true", help=_("print JSON"))
+
     p = sub.add_parser("demo", help=_("create a vault of synthetic clients"))
     p.add_argument("dir", type=Path, metavar="DIR")
     p.add_argument("--clients", type=int, required=True, metavar="N")
@@ -345,6 +354,56 @@ def _cmd_demo(args: argparse.Namespace, s: _Services) -> int:
     return EXIT_OK
 
 
+def _cmd_instruments(args: argparse.Namespace, s: _Services) -> int:
+    from app.services import instruments
+
+    for instrument in instruments.catalog().values():
+        _print(f"{instrument.id:<16}{instrument.short_name:<28}{instrument.version:<8}{instrument.name}")
+    return EXIT_OK
+
+
+def _cmd_score(args: argparse.Namespace, s: _Services) -> int:
+    from app.models.instruments import parse_answers, score
+    from app.services import instruments
+
+    try:
+        instrument = instruments.get(args.instrument)
+    except KeyError as exc:
+        raise UsageError(str(exc.args[0])) from None
+    try:
+        result = score(instrument, parse_answers(instrument, args.answers), sex=args.sex)
+    except ValueError as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    if args.json:
+        out: dict[str, object] = {
+            "instrument": instrument.id, "version": instrument.version, "total": result.total,
+            "band": result.band, "positive": result.positive, "flags": list(result.flag_ids),
+            "valid": result.valid, "prorated": result.prorated, "missing": list(result.missing),
+        }
+        if instrument.percent_multiplier:
+            out["percent"] = result.percent
+        if instrument.method == "cssrs_screener":
+            out["risk"] = result.risk
+        if result.problem:
+            out["problem"] = result.problem
+        _print(json.dumps(out, ensure_ascii=False))
+        return EXIT_OK
+    if instrument.method == "cssrs_screener":
+        _print(_("{name}: risk {risk}").format(name=instrument.short_name, risk=result.risk))
+    elif result.valid:
+        percent = f" ({result.percent} %)" if result.percent is not None else ""
+        verdict = {True: _("positive"), False: _("negative"), None: ""}[result.positive]
+        _print(f"{instrument.short_name}: {result.total}{percent} — {result.band}" + (f" — {verdict}" if verdict else ""))
+        if result.prorated:
+            _print(_("Prorated: {n} item(s) unanswered ({items}).").format(n=len(result.missing), items=", ".join(result.missing)))
+    if result.problem:
+        _print(result.problem)
+    for flag in result.flags:
+        _print(_("FLAG {id}: {message}").format(id=flag.id, message=flag.message))
+    return EXIT_OK
+
+
 _COMMANDS = {
     "init": _cmd_init,
     "check": _cmd_check,
@@ -354,6 +413,8 @@ _COMMANDS = {
     "restore": _cmd_restore,
     "passphrase": _cmd_passphrase,
     "demo": _cmd_demo,
+    "instruments": _cmd_instruments,
+    "score": _cmd_score,
 }
 
 

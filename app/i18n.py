@@ -12,9 +12,10 @@ import locale as _pylocale
 import re
 from datetime import date, datetime
 from functools import lru_cache
-from pathlib import Path
 
-_LOCALE_DIR = Path(__file__).resolve().parent.parent / "resources" / "locale"
+from app import RESOURCES_DIR
+
+_LOCALE_DIR = RESOURCES_DIR / "locale"
 _DOMAIN = "waypoint"
 
 _state: dict[str, object] = {
