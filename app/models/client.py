@@ -11,6 +11,7 @@ from enum import StrEnum
 from typing import Any
 
 from app.i18n import _
+from app.models.risk import Tier
 
 
 class Stage(StrEnum):
@@ -172,6 +173,7 @@ class RosterRow:
     phone: str
     archived: bool
     sort_name: str = field(default="", compare=False)
+    tier: Tier | None = None
 
     @property
     def display_name(self) -> str:

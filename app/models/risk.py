@@ -329,3 +329,25 @@ def cadences() -> dict[Tier, Cadence]:
         Tier.MODERATE: Cadence(14, _("Monthly"), 30, 60),
         Tier.LOW: Cadence(30, _("Quarterly"), 90, 90, _("Up to every 90 days in maintenance.")),
     }
+
+
+@dataclass(frozen=True, slots=True)
+class TierRecord:
+    """A tier as recorded on the client: the computation, and any clinician override of it."""
+
+    id: str
+    client_id: str
+    result: RiskResult
+    tier: Tier
+    override_reason: str = ""
+    reassessment: bool = False
+    cadence: Cadence | None = None
+    recorded_by: str = ""
+
+    @property
+    def overridden(self) -> bool:
+        return self.tier is not self.result.tier
+
+    @property
+    def assessed_on(self) -> date:
+        return self.result.as_of

@@ -21,6 +21,7 @@ from app.models.client import (
 )
 from app.services.errors import NotFound, ValidationError
 from app.store.clients_repo import ClientRepository
+from app.store.db import Connection
 
 if TYPE_CHECKING:
     from app.services.session import Session
@@ -149,32 +150,36 @@ class ClientService:
         return self.get(client_id)
 
     def change_stage(self, client_id: str, to: Stage, on: date | None = None, note: str = "") -> Client:
-        current = self.get(client_id)
         on = on or self._today()
+        with self._session.write() as conn:
+            self.move_stage(conn, client_id, to, on, note)
+        return self.get(client_id)
+
+    def move_stage(self, conn: Connection, client_id: str, to: Stage, on: date, note: str = "",
+                   *, same_stage_ok: bool = False) -> None:
+        """Change the stage inside the caller's transaction (other use cases move the case too)."""
+        repo = ClientRepository(conn)
+        current = repo.get(client_id)
+        if current is None:
+            raise NotFound(_("The client"))
         problem = validate_stage_change(on, self._today())
         if problem:
-            raise ValidationError({"on": problem})
-        history = self._repo.stage_history(client_id)
+            raise ValidationError({"on": problem}, problem)
+        history = repo.stage_history(client_id)
         if history and on < history[-1].on:
             message = _("The previous stage change was on {date}; this one can't be earlier.").format(
                 date=format_date(history[-1].on, "long")
             )
             raise ValidationError({"on": message}, message)
         if to == current.stage:
-            raise ValidationError(
-                {"to": _("The client is already at this stage.")}, _("The client is already at this stage.")
-            )
+            if same_stage_ok:
+                return
+            message = _("The client is already at this stage.")
+            raise ValidationError({"to": message}, message)
         now = self._session.clock.now()
-        with self._session.write() as conn:
-            repo = ClientRepository(conn)
-            repo.set_stage(client_id, to, now)
-            repo.add_stage_change(
-                StageChange(str(uuid.uuid4()), client_id, on, current.stage, to, note.strip()), now
-            )
-            self._session.audit(
-                "client.stage", "client", client_id, f"from={current.stage.value},to={to.value}"
-            )
-        return self.get(client_id)
+        repo.set_stage(client_id, to, now)
+        repo.add_stage_change(StageChange(str(uuid.uuid4()), client_id, on, current.stage, to, note.strip()), now)
+        self._session.audit("client.stage", "client", client_id, f"from={current.stage.value},to={to.value}")
 
     def archive(self, client_id: str) -> Client:
         self.get(client_id)

@@ -8,11 +8,35 @@ from __future__ import annotations
 import random
 import uuid
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from app.models.client import CODE_ALPHABET, Client, ClientFields, Stage, StageChange
+from app.models.instruments import Instrument, score
+from app.models.risk import (
+    Adherence,
+    Housing,
+    Observed,
+    RiskInputs,
+    Support,
+    TierRecord,
+    cadences,
+    stratify,
+)
+from app.models.screening import (
+    Administration,
+    Decision,
+    Referral,
+    ReferralFields,
+    SafetyAlert,
+    Urgency,
+)
+from app.services import instruments
+from app.services.risk import inputs_from_latest
 from app.store.clients_repo import ClientRepository
+from app.store.db import Connection
+from app.store.risk_repo import RiskRepository
+from app.store.screening_repo import ScreeningRepository
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -160,8 +184,10 @@ def populate(session: Session, clients: int, seed: int | None = None) -> int:
             client = Client(client_id, gen.code(taken), fields, stage, archived_at=archived)
             repo.insert(client, now)
             assert fields.referral_date is not None
-            for change in gen.history(client_id, fields.referral_date, stage):
+            changes = gen.history(client_id, fields.referral_date, stage)
+            for change in changes:
                 repo.add_stage_change(change, now)
+            _screening_history(session, conn, gen, client, changes, now)
             session.audit("client.create", "client", client_id, "source=demo")
         # A few recently viewed clients, so the Today page has something to show.
         roster = repo.roster()
@@ -169,6 +195,106 @@ def populate(session: Session, clients: int, seed: int | None = None) -> int:
         for client_id in viewed:
             session.audit("client.view", "client", client_id)
     return clients
+
+
+_REFERRAL_SOURCES = ["Primary care", "Emergency department", "Self-referral", "Family member", "Housing agency",
+                     "Inpatient unit discharge", "School counsellor", "Court liaison"]
+_REFERRAL_REASONS = ["Low mood and missed work", "Anxiety, not leaving the house", "Recent ED visit after an overdose",
+                     "Housing insecurity and stress", "Isolated since a bereavement", "Follow-up after a hospital stay",
+                     "Struggling to manage medication", "Alcohol use affecting family life"]
+
+
+def _answers_for(instrument: Instrument, total: int, rng: random.Random) -> dict[str, int | None]:
+    """Item answers adding up to `total`, spread at random across the scored items."""
+    items = list(instrument.scored_items)
+    answers = {item.id: min(item.values) for item in items}
+    remaining = total - sum(answers.values())
+    while remaining > 0:
+        item = rng.choice([i for i in items if answers[i.id] < max(i.values)])
+        answers[item.id] += 1
+        remaining -= 1
+    return dict(answers)
+
+
+def _screening_history(session: Session, conn: Connection, gen: _Generator, client: Client,
+                       changes: list[StageChange], now: datetime) -> None:
+    """A referral, first screens, then PHQ-9/GAD-7 over time (improving, worsening or fluctuating),
+    safety alerts where item 9 is above 0, and a risk tier with its evidence."""
+    order = list(Stage)
+    reached = {c.to_stage: c.on for c in changes}
+    if order.index(client.stage) < order.index(Stage.SCREENING):
+        return
+    rng, catalog = gen.rng, instruments.catalog()
+    repo = ScreeningRepository(conn)
+    referral_on = client.fields.referral_date or gen.today
+    referral = Referral(gen._uuid(), client.id, ReferralFields(
+        referral_on, rng.choice(_REFERRAL_SOURCES), gen.fake_en.name(), gen.fake_en.numerify("(###) 555-####"),
+        rng.choice(_REFERRAL_REASONS), Urgency(rng.choices(list(Urgency), weights=(70, 25, 5))[0])))
+    repo.add_referral(referral, now)
+    screen_on = reached.get(Stage.SCREENING, referral_on)
+    severity = rng.random()  # how unwell this client is at the start
+
+    def give(instrument_id: str, on: date, total: int = 0, item9: int | None = None,
+             answers: dict[str, int | None] | None = None) -> Administration:
+        instrument = catalog[instrument_id]
+        if answers is None:
+            answers = _answers_for(instrument, total, rng)
+        if item9 is not None and "9" in answers:
+            answers["9"] = item9
+        result = score(instrument, answers, sex=client.fields.sex_at_birth or None)
+        admin = Administration(
+            gen._uuid(), client.id, instrument.id, instrument.version, on, answers, (), result.valid, result.total,
+            result.percent, result.band, result.positive, result.risk, result.prorated, result.flag_ids,
+            client.fields.sex_at_birth, referral.id, session.actor, now)
+        repo.add_administration(admin, now)
+        for flag in result.flags:
+            alert = SafetyAlert(gen._uuid(), client.id, flag.id, result.risk or "",
+                                datetime.combine(on, datetime.min.time(), UTC), admin.id)
+            repo.raise_alert(alert, now)
+            if on < gen.today - timedelta(days=30) or rng.random() < 0.4:
+                repo.review_alert(alert.id, session.actor, "C-SSRS asked; safety plan reviewed with the client.", now)
+        return admin
+
+    latest: dict[str, Administration] = {}
+    for instrument_id in ("phq2", "gad2"):
+        brief = max(0, min(6, round(severity * 6 + rng.uniform(-1, 1))))
+        latest[instrument_id] = give(instrument_id, screen_on, brief)
+    if rng.random() < 0.6:
+        latest["auditc"] = give("auditc", screen_on, min(12, int(rng.expovariate(0.5))))
+    if Stage.ASSESSING in reached:
+        repo.decide(referral.id, Decision.ENROL, reached[Stage.ASSESSING], "Meets criteria; wants support", now)
+    elif client.stage is Stage.CLOSED:
+        repo.decide(referral.id, Decision.REFER_ELSEWHERE, screen_on, "Better served by a specialist service", now)
+    if Stage.STRATIFYING not in reached:
+        return
+    start = reached.get(Stage.ASSESSING, screen_on)
+    span = max(1, (gen.today - start).days)
+    visits = max(1, min(8, span // 30))
+    trend = rng.choice(("improving", "improving", "worsening", "fluctuating"))
+    phq, gad = 8 + severity * 17, 6 + severity * 13
+    for n in range(visits):
+        on = start + timedelta(days=round(span * n / visits))
+        drift = {"improving": -2.5 * n, "worsening": 1.5 * n, "fluctuating": rng.uniform(-4, 4)}[trend]
+        phq_total = max(0, min(27, round(phq + drift + rng.uniform(-2, 2))))
+        item9 = (1 if rng.random() < 0.7 else 2) if phq_total >= 15 and rng.random() < 0.25 else 0
+        latest["phq9"] = give("phq9", on, phq_total, item9)
+        latest["gad7"] = give("gad7", on, max(0, min(21, round(gad + drift * 0.8 + rng.uniform(-2, 2)))))
+        if item9:
+            high = item9 >= 2 and rng.random() < 0.3
+            cssrs: dict[str, int | None] = {"q1": 1, "q2": 1 if high or rng.random() < 0.4 else 0, "q6": 0}
+            if cssrs["q2"]:
+                cssrs.update({"q3": int(high), "q4": int(high), "q5": 0})
+            latest["cssrs_screener"] = give("cssrs_screener", on, answers=cssrs)
+    facts = RiskInputs(
+        as_of=gen.today,
+        housing=Observed(Housing(rng.choices(list(Housing), weights=(60, 20, 14, 6))[0]), start, "assessment"),
+        support=Observed(Support(rng.choices(list(Support), weights=(40, 30, 20, 10))[0]), start, "assessment"),
+        adherence=Observed(Adherence(rng.choices(list(Adherence), weights=(25, 40, 20, 10, 5))[0]), start, "assessment"),
+    )
+    result = stratify(inputs_from_latest(latest, gen.today, facts))
+    record = TierRecord(gen._uuid(), client.id, result, result.tier, cadence=cadences()[result.tier],
+                        recorded_by=session.actor)
+    RiskRepository(conn).add(record, now)
 
 
 def prepare_demo_vault(vaults: VaultService, folder: Path, passphrase: str, clients: int) -> None:

@@ -28,12 +28,16 @@ class Session:
     def __init__(self, vault: Vault, clock: Clock | None = None, actor: str | None = None) -> None:
         from app.services.clients import ClientService
         from app.services.drafts import DraftService
+        from app.services.risk import RiskService
+        from app.services.screening import ScreeningService
 
         self.vault = vault
         self.clock = clock or Clock()
         self.actor = actor or current_actor()
         self.clients = ClientService(self)
         self.drafts = DraftService(self)
+        self.screening = ScreeningService(self)
+        self.risk = RiskService(self)
 
     @property
     def is_open(self) -> bool:

@@ -16,6 +16,7 @@ from app.models.client import (
     fold,
     phone_digits,
 )
+from app.models.risk import Tier
 from app.models.timefmt import date_from_iso, date_to_iso, from_iso, to_iso
 from app.store.db import Connection
 
@@ -23,10 +24,11 @@ _FIELD_NAMES = ClientFields.names()
 _DATE_FIELDS = {"date_of_birth", "referral_date"}
 _CLIENT_COLUMNS = ("id", "client_code", *_FIELD_NAMES, "stage", "archived_at", "created_at", "updated_at")
 _ROSTER_COLUMNS = (
-    "id, client_code, first_name, last_name, preferred_name, date_of_birth, stage, phone, archived_at"
+    "id, client_code, first_name, last_name, preferred_name, date_of_birth, stage, phone, archived_at, tier"
 )
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 _STAGES = {stage.value: stage for stage in Stage}  # a dict lookup is much cheaper than Stage(value)
+_TIERS = {tier.value: tier for tier in Tier}
 
 
 def sort_key(last: str, first: str) -> str:
@@ -76,6 +78,7 @@ def _row_to_roster(row: tuple[Any, ...]) -> RosterRow:
         phone=row[7],
         archived=row[8] is not None,
         sort_name=sort_key(row[3], row[4] or row[2]),
+        tier=_TIERS[row[9]] if row[9] else None,
     )
 
 

@@ -136,9 +136,102 @@ def _v2_clients() -> tuple[str, ...]:
     )
 
 
+def _v3_screening_and_risk() -> tuple[str, ...]:
+    """Screening (stage 1) and risk (stage 3): referrals with their decision, instrument
+    administrations (answers, score, band, flags, instrument version), scores from external tools,
+    safety alerts until reviewed, and risk-tier records with their evidence; each client's current
+    tier is kept on the client row for the roster."""
+    stamps = "created_at TEXT NOT NULL, updated_at TEXT NOT NULL, deleted_at TEXT"
+    return (
+        f"""CREATE TABLE referrals (
+            id TEXT PRIMARY KEY,
+            client_id TEXT NOT NULL REFERENCES clients(id),
+            received_on TEXT NOT NULL,
+            source TEXT NOT NULL DEFAULT '',
+            referrer_name TEXT NOT NULL DEFAULT '',
+            referrer_contact TEXT NOT NULL DEFAULT '',
+            reason TEXT NOT NULL DEFAULT '',
+            urgency TEXT NOT NULL DEFAULT 'routine' CHECK (urgency IN ('routine', 'urgent', 'emergency')),
+            decision TEXT CHECK (decision IN ('enrol', 'refer_elsewhere', 'wait_list', 'decline')),
+            decision_on TEXT,
+            decision_reason TEXT NOT NULL DEFAULT '',
+            {stamps}
+        )""",
+        "CREATE INDEX referrals_client ON referrals(client_id, received_on)",
+        f"""CREATE TABLE administrations (
+            id TEXT PRIMARY KEY,
+            client_id TEXT NOT NULL REFERENCES clients(id),
+            instrument_id TEXT NOT NULL,
+            instrument_version TEXT NOT NULL,
+            administered_on TEXT NOT NULL,
+            answers TEXT NOT NULL,
+            declined TEXT NOT NULL DEFAULT '[]',
+            valid INTEGER NOT NULL,
+            total INTEGER,
+            percent INTEGER,
+            band TEXT,
+            positive INTEGER,
+            risk TEXT,
+            prorated INTEGER NOT NULL DEFAULT 0,
+            flags TEXT NOT NULL DEFAULT '[]',
+            sex_used TEXT NOT NULL DEFAULT '',
+            referral_id TEXT REFERENCES referrals(id),
+            recorded_by TEXT NOT NULL DEFAULT '',
+            {stamps}
+        )""",
+        "CREATE INDEX administrations_client ON administrations(client_id, instrument_id, administered_on)",
+        f"""CREATE TABLE external_scores (
+            id TEXT PRIMARY KEY,
+            client_id TEXT NOT NULL REFERENCES clients(id),
+            tool TEXT NOT NULL,
+            scored_on TEXT NOT NULL,
+            total TEXT NOT NULL DEFAULT '',
+            level TEXT NOT NULL DEFAULT '',
+            note TEXT NOT NULL DEFAULT '',
+            recorded_by TEXT NOT NULL DEFAULT '',
+            {stamps}
+        )""",
+        "CREATE INDEX external_scores_client ON external_scores(client_id, scored_on)",
+        f"""CREATE TABLE safety_alerts (
+            id TEXT PRIMARY KEY,
+            client_id TEXT NOT NULL REFERENCES clients(id),
+            administration_id TEXT REFERENCES administrations(id),
+            flag TEXT NOT NULL,
+            level TEXT NOT NULL DEFAULT '',
+            raised_at TEXT NOT NULL,
+            reviewed_at TEXT,
+            reviewed_by TEXT NOT NULL DEFAULT '',
+            review_note TEXT NOT NULL DEFAULT '',
+            {stamps}
+        )""",
+        "CREATE INDEX safety_alerts_client ON safety_alerts(client_id, reviewed_at)",
+        f"""CREATE TABLE risk_assessments (
+            id TEXT PRIMARY KEY,
+            client_id TEXT NOT NULL REFERENCES clients(id),
+            assessed_on TEXT NOT NULL,
+            rule_version TEXT NOT NULL,
+            total INTEGER NOT NULL,
+            computed_tier TEXT NOT NULL CHECK (computed_tier IN ('low', 'moderate', 'high', 'crisis')),
+            tier TEXT NOT NULL CHECK (tier IN ('low', 'moderate', 'high', 'crisis')),
+            domains TEXT NOT NULL,
+            floors TEXT NOT NULL,
+            override_reason TEXT NOT NULL DEFAULT '',
+            reassessment INTEGER NOT NULL DEFAULT 0,
+            contact_days INTEGER NOT NULL,
+            rescreen_days INTEGER,
+            retier_days INTEGER NOT NULL,
+            recorded_by TEXT NOT NULL DEFAULT '',
+            {stamps}
+        )""",
+        "CREATE INDEX risk_assessments_client ON risk_assessments(client_id, assessed_on)",
+        "ALTER TABLE clients ADD COLUMN tier TEXT CHECK (tier IN ('low', 'moderate', 'high', 'crisis'))",
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "vault core", _v1_vault_core()),
     Migration(2, "clients", _v2_clients()),
+    Migration(3, "screening and risk", _v3_screening_and_risk()),
 )
 LATEST = MIGRATIONS[-1].version
 

@@ -14,9 +14,17 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 
 from app.i18n import _, format_date
 from app.models.client import RosterRow, Stage, age_on
+from app.models.risk import Tier
 
-COL_NAME, COL_CODE, COL_AGE, COL_DOB, COL_STAGE, COL_PHONE = range(6)
+COL_NAME, COL_CODE, COL_AGE, COL_DOB, COL_STAGE, COL_PHONE, COL_TIER = range(7)
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
+ANY_TIER = "any"
+_TIER_MARKS = {Tier.LOW: "○", Tier.MODERATE: "◐", Tier.HIGH: "●", Tier.CRISIS: "▲"}
+
+
+def tier_text(tier: Tier | None) -> str:
+    """The tier in words with a shape beside it (colour is never the only signal)."""
+    return f"{_TIER_MARKS[tier]} {tier.label}" if tier is not None else _("Not yet stratified")
 _Index = QModelIndex | QPersistentModelIndex
 
 
@@ -28,9 +36,10 @@ class RosterTableModel(QAbstractTableModel):
         self._rows: list[RosterRow] = []
         self._ids: set[str] | None = None
         self._stage: Stage | None = None
+        self._tier: Tier | None | str = ANY_TIER
         self._sort = (COL_NAME, Qt.SortOrder.AscendingOrder)
         self.discreet = False
-        self._headers = [_("Name"), _("Client code"), _("Age"), _("Date of birth"), _("Stage"), _("Phone")]
+        self._headers = [_("Name"), _("Client code"), _("Age"), _("Date of birth"), _("Stage"), _("Phone"), _("Risk tier")]
 
     # -- contents ----------------------------------------------------------------------------
 
@@ -46,27 +55,31 @@ class RosterTableModel(QAbstractTableModel):
         self._all, self._rows, self._ids = [], [], None
         self.endResetModel()
 
-    def set_filter(self, ids: set[str] | None = None, stage: Stage | None = None) -> None:
-        """Show only rows whose id is in `ids` (None: all) and at `stage` (None: any)."""
-        if ids == self._ids and stage is self._stage:
+    def set_filter(self, ids: set[str] | None = None, stage: Stage | None = None,
+                   tier: Tier | None | str = ANY_TIER) -> None:
+        """Show only rows whose id is in `ids` (None: all), at `stage` (None: any) and at `tier`
+        (ANY_TIER: any; None: not yet stratified)."""
+        if ids == self._ids and stage is self._stage and tier == self._tier:
             return  # the same rows (e.g. one more letter of a name already found): no reset
         self.beginResetModel()
-        self._ids, self._stage = ids, stage
+        self._ids, self._stage, self._tier = ids, stage, tier
         self._apply()
         self.endResetModel()
 
     def set_discreet(self, on: bool) -> None:
         self.discreet = on
         if self._rows:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, COL_PHONE))
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, COL_TIER))
 
     def _apply(self) -> None:
-        ids, stage = self._ids, self._stage
-        if ids is None and stage is None:
+        ids, stage, tier = self._ids, self._stage, self._tier
+        if ids is None and stage is None and tier == ANY_TIER:
             self._rows = list(self._all)
         else:
             self._rows = [
-                r for r in self._all if (ids is None or r.id in ids) and (stage is None or r.stage is stage)
+                r for r in self._all
+                if (ids is None or r.id in ids) and (stage is None or r.stage is stage)
+                and (tier == ANY_TIER or r.tier == tier)
             ]
 
     def total(self) -> int:
@@ -99,6 +112,7 @@ class RosterTableModel(QAbstractTableModel):
             COL_DOB: lambda r: (r.date_of_birth or date.max),
             COL_STAGE: lambda r: (list(Stage).index(r.stage), r.sort_name),
             COL_PHONE: lambda r: r.phone,
+            COL_TIER: lambda r: (-(r.tier.rank if r.tier else -1), r.sort_name),
         }
         reverse = order == Qt.SortOrder.DescendingOrder
         if column == COL_AGE:
@@ -137,6 +151,8 @@ class RosterTableModel(QAbstractTableModel):
                 return r.stage.label + (" · " + _("archived") if r.archived else "")
             if column == COL_PHONE:
                 return "•••" if self.discreet and r.phone else r.phone
+            if column == COL_TIER:
+                return tier_text(r.tier)
         if role == ID_ROLE:
             return r.id
         if role == Qt.ItemDataRole.TextAlignmentRole and column == COL_AGE:

@@ -155,3 +155,27 @@ def test_today_counts_and_jumps_to_a_stage(gui: Gui, client_vault: Path) -> None
     workspace.open_client(workspace.clients.model.row_at(0).id)
     workspace.go("today")
     assert today.recent.count() == 1
+
+
+def test_roster_shows_and_filters_by_tier(gui: Gui, client_vault: Path, services) -> None:  # type: ignore[no-untyped-def]
+    from app.models.risk import Tier
+    from app.ui.roster_model import COL_TIER
+    from tests.conftest import PASSPHRASE
+
+    session = services.vaults.unlock(client_vault, passphrase=PASSPHRASE)
+    zoe = next(r for r in session.clients.roster() if r.first_name == "Zoë")
+    session.screening.record(zoe.id, "cssrs_screener", {"q1": 1, "q2": 1, "q3": 1, "q4": 1, "q5": 0, "q6": 0})
+    session.risk.record(zoe.id, session.risk.compute(zoe.id))
+    session.close()
+    gui.unlock(client_vault)
+    workspace = gui.controller.workspace
+    workspace.go("clients")
+    model = workspace.clients.model
+    tiers = {model.data(model.index(r, COL_NAME)): model.data(model.index(r, COL_TIER)) for r in range(model.rowCount())}
+    assert tiers["Ødegård, Zoë"] == "▲ Crisis"
+    assert tiers["Петрова, Ольга"] == "Not yet stratified"
+    combo = workspace.clients.tier
+    combo.setCurrentIndex(combo.findData(Tier.CRISIS.value))
+    assert roster_names(gui) == ["Ødegård, Zoë"]
+    combo.setCurrentIndex(combo.findData(""))
+    assert "Ødegård, Zoë" not in roster_names(gui) and len(roster_names(gui)) == 2

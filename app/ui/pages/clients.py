@@ -20,17 +20,21 @@ from PySide6.QtWidgets import (
 
 from app.i18n import _, ngettext
 from app.models.client import Stage
+from app.models.risk import Tier
 from app.services.session import Session
 from app.ui import theme
 from app.ui.roster_model import (
+    ANY_TIER,
     COL_AGE,
     COL_CODE,
     COL_DOB,
     COL_NAME,
     COL_PHONE,
     COL_STAGE,
+    COL_TIER,
     ID_ROLE,
     RosterTableModel,
+    tier_text,
 )
 from app.ui.theme import SPACING
 from app.ui.widgets.common import EmptyState, PageHeader, muted_label, primary_button
@@ -85,6 +89,17 @@ class ClientsPage(QWidget):
         stage_label.setBuddy(self.stage)
         self.stage.currentIndexChanged.connect(lambda _i: self._apply_filter())
         bar.addWidget(self.stage, 1)
+        tier_label = QLabel(_("Tier"))
+        bar.addWidget(tier_label)
+        self.tier = QComboBox()
+        self.tier.setAccessibleName(_("Filter by risk tier"))
+        self.tier.addItem(_("All tiers"), ANY_TIER)
+        for tier in reversed(list(Tier)):
+            self.tier.addItem(tier_text(tier), tier.value)
+        self.tier.addItem(_("Not yet stratified"), "")
+        tier_label.setBuddy(self.tier)
+        self.tier.currentIndexChanged.connect(lambda _i: self._apply_filter())
+        bar.addWidget(self.tier, 1)
         self.archived = QCheckBox(_("Show archived"))
         self.archived.toggled.connect(lambda _on: self.reload())
         bar.addWidget(self.archived)
@@ -115,7 +130,7 @@ class ClientsPage(QWidget):
         bold = theme.scaled_font(self, 1.0, bold=True)
         header_metrics = QFontMetrics(bold)
         samples = {COL_CODE: "WWWWWWW", COL_AGE: "888", COL_DOB: "Sep 30, 1988", COL_STAGE: "Post-transition · archived",
-                   COL_PHONE: "(555) 555-5555"}
+                   COL_PHONE: "(555) 555-5555", COL_TIER: "◐ Not yet stratified"}
         for column, sample in samples.items():
             title = self.model.headerData(column, Qt.Orientation.Horizontal)
             width = max(metrics.horizontalAdvance(sample), header_metrics.horizontalAdvance(title) + 24) + 24
@@ -140,7 +155,8 @@ class ClientsPage(QWidget):
         layout.addWidget(self.count)
         QShortcut(QKeySequence(Qt.Key.Key_Down), self.search, activated=self._into_table)
         self.setTabOrder(self.search, self.stage)
-        self.setTabOrder(self.stage, self.archived)
+        self.setTabOrder(self.stage, self.tier)
+        self.setTabOrder(self.tier, self.archived)
         self.setTabOrder(self.archived, self.table)
 
     # -- data --------------------------------------------------------------------------------
@@ -173,7 +189,9 @@ class ClientsPage(QWidget):
         if text:
             ids = set(self.session.clients.search_ids(text, include_archived=self.archived.isChecked()))
         value = self.stage.currentData()
-        self.model.set_filter(ids, Stage(value) if value else None)
+        tier_value = self.tier.currentData()
+        tier: Tier | None | str = ANY_TIER if tier_value == ANY_TIER else (Tier(tier_value) if tier_value else None)
+        self.model.set_filter(ids, Stage(value) if value else None, tier)
         shown, total = self.model.rowCount(), self.model.total()
         if total == 0 and not self.archived.isChecked():
             self.stack.setCurrentWidget(self.empty)
