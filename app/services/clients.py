@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
@@ -55,6 +55,10 @@ class ClientService:
 
     def search(self, text: str, include_archived: bool = False) -> list[RosterRow]:
         return self._repo.search(text, include_archived)
+
+    def rows(self, ids: Iterable[str]) -> list[RosterRow]:
+        """Roster rows (names, codes, stage, tier) of the given clients, archived ones included."""
+        return self._repo.get_many(ids)
 
     def get(self, client_id: str) -> Client:
         client = self._repo.get(client_id)

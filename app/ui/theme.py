@@ -100,6 +100,7 @@ def style_sheet(c: Colors) -> str:
     QLabel#Muted, QLabel[muted="true"] {{ color: {c.muted}; }}
     QLabel#FieldError {{ color: {c.danger}; }}
     QFrame#Card {{ background: {c.surface}; border: 1px solid {c.border}; border-radius: 10px; }}
+    QFrame#AlertCard {{ background: {c.danger_bg}; border: 2px solid {c.danger}; border-radius: 10px; }}
     QFrame#Banner[kind="error"] {{ background: {c.danger_bg}; border: 1px solid {c.danger}; border-radius: 8px; }}
     QFrame#Banner[kind="warning"] {{ background: {c.warning_bg}; border-radius: 8px; }}
     QFrame#Banner[kind="info"] {{ background: {c.info_bg}; border-radius: 8px; }}

@@ -179,3 +179,37 @@ def test_roster_shows_and_filters_by_tier(gui: Gui, client_vault: Path, services
     assert roster_names(gui) == ["Ødegård, Zoë"]
     combo.setCurrentIndex(combo.findData(""))
     assert "Ødegård, Zoë" not in roster_names(gui) and len(roster_names(gui)) == 2
+
+
+def test_a_suicide_risk_alert_cannot_be_missed_until_reviewed(gui: Gui, client_vault: Path, services) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import PASSPHRASE
+
+    session = services.vaults.unlock(client_vault, passphrase=PASSPHRASE)
+    olga = next(r for r in session.clients.roster() if r.first_name == "Ольга")
+    session.screening.record(olga.id, "phq9", dict.fromkeys("12345678", 1) | {"9": 1})
+    session.close()
+    gui.unlock(client_vault)
+    workspace = gui.controller.workspace
+    today = workspace.today
+    assert today.alerts_card.isVisible()
+    assert "1 suicide-risk alert needs review" in today.alerts_title.text()
+    assert "Петрова" in today.alerts.item(0).text() and "PHQ-9" in today.alerts.item(0).text()
+    today.alerts.itemActivated.emit(today.alerts.item(0))
+    record = workspace.record
+    assert workspace.pages.currentWidget() is record
+    assert record.alert_banner.isVisible()
+    assert "not yet reviewed" in record.alert_banner.label.text() and "988" in record.alert_banner.label.text()
+    gui.qtbot.mouseClick(record.review_button, Qt.MouseButton.LeftButton)
+    dialog = record.alert_dialog
+    gui.qtbot.keyClicks(dialog.note, "ok")
+    gui.qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    assert dialog.isVisible() and dialog.grid.errors["note"].isVisible()  # a sentence is required
+    dialog.note.clear()
+    gui.qtbot.keyClicks(dialog.note, "C-SSRS asked: Low. Safety plan reviewed with the client.")
+    gui.qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    assert not dialog.isVisible()
+    assert not record.alert_banner.isVisible()
+    workspace.go("today")
+    assert not today.alerts_card.isVisible()
+    reviewed = gui.controller.session.screening.alerts(olga.id)[0]
+    assert reviewed.reviewed_by and "Safety plan reviewed" in reviewed.review_note

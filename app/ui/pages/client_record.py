@@ -20,12 +20,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.i18n import _, format_date
+from app.i18n import _, current_locale, format_date, ngettext
 from app.models.client import Client, sex_at_birth_labels
+from app.models.screening import crisis_line
 from app.services.clients import ClientRecord
 from app.services.errors import VaultError
 from app.services.session import Session
 from app.ui import theme
+from app.ui.dialogs.review_alert import ReviewAlertDialog, describe
+from app.ui.roster_model import tier_text
 from app.ui.theme import SPACING
 from app.ui.widgets.common import Banner, Card, link_button, muted_label, primary_button
 
@@ -48,6 +51,9 @@ class ClientRecordPage(QWidget):
         self.back_button.clicked.connect(self.back)
         layout.addWidget(self.back_button)
         layout.addWidget(self._build_header())
+        self.alert_banner = Banner("error")
+        self.review_button = self.alert_banner.add_button(_("Review…"), self._review_alert)
+        layout.addWidget(self.alert_banner)
         self.message = Banner("info")
         layout.addWidget(self.message)
         self.tabs = QTabWidget()
@@ -81,6 +87,10 @@ class ClientRecordPage(QWidget):
         self.stage_badge.setObjectName("Badge")
         self.stage_badge.setAlignment(Qt.AlignmentFlag.AlignCenter)
         badges.addWidget(self.stage_badge, 0, Qt.AlignmentFlag.AlignRight)
+        self.tier_badge = QLabel()
+        self.tier_badge.setObjectName("Badge")
+        self.tier_badge.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        badges.addWidget(self.tier_badge, 0, Qt.AlignmentFlag.AlignRight)
         self.archived_badge = QLabel(_("Archived"))
         self.archived_badge.setObjectName("Badge")
         badges.addWidget(self.archived_badge, 0, Qt.AlignmentFlag.AlignRight)
@@ -187,6 +197,10 @@ class ClientRecordPage(QWidget):
         self.stage_badge.setText(_("Stage: {stage}").format(stage=number + c.stage.label))
         self.stage_badge.setAccessibleName(_("Case stage: {stage}").format(stage=c.stage.label))
         self.archived_badge.setVisible(c.archived)
+        tier = self.session.risk.current(c.id)
+        self.tier_badge.setText(_("Risk tier: {tier}").format(tier=tier_text(tier)))
+        self.tier_badge.setAccessibleName(self.tier_badge.text())
+        self._show_alerts(c.id)
         self.archive_button.setText(_("Restore from archive") if c.archived else _("Archive"))
         address = "\n".join(p for p in (f.address_line1, f.address_line2,
                                         " ".join(x for x in (f.city, f.region, f.postal_code) if x)) if p)
@@ -216,6 +230,29 @@ class ClientRecordPage(QWidget):
         self.edit_button.setEnabled(not self.session.read_only)
         self.stage_button.setEnabled(not self.session.read_only)
         self.archive_button.setEnabled(not self.session.read_only)
+
+    def _show_alerts(self, client_id: str) -> None:
+        """An unreviewed suicide-risk alert can't be missed: it sits above everything else."""
+        self.alerts = self.session.screening.open_alerts(client_id)
+        if not self.alerts:
+            self.alert_banner.setVisible(False)
+            return
+        more = len(self.alerts) - 1
+        text = _("Suicide-risk alert, not yet reviewed: {what}.").format(what=describe(self.alerts[0]))
+        if more:
+            text += " " + ngettext("{n} more alert.", "{n} more alerts.", more).format(n=more)
+        text += " " + crisis_line(current_locale())
+        self.alert_banner.show_message(text, "error")
+        self.review_button.setEnabled(not self.session.read_only)
+
+    def _review_alert(self) -> None:
+        if not getattr(self, "alerts", None):
+            return
+        dialog = ReviewAlertDialog(self.session, self.alerts[0], self)
+        dialog.accepted.connect(self.reload)
+        dialog.accepted.connect(self.changed)
+        self.alert_dialog = dialog
+        dialog.open()
 
     def reload(self) -> None:
         if self.record is not None:

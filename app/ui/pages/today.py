@@ -15,10 +15,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.i18n import _, format_date
+from app.i18n import _, format_date, ngettext
 from app.models.client import RosterRow, Stage
+from app.models.screening import SafetyAlert
 from app.services.session import Session
 from app.ui import theme
+from app.ui.dialogs.review_alert import describe
 from app.ui.theme import SPACING
 from app.ui.widgets.common import Card, EmptyState, PageHeader, muted_label, primary_button
 
@@ -63,6 +65,7 @@ class TodayPage(QWidget):
         self.session = session
         self.discreet = False
         self._recent: list[RosterRow] = []
+        self._open_alerts: list[SafetyAlert] = []
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         scroll = QScrollArea()
@@ -77,6 +80,20 @@ class TodayPage(QWidget):
         add = self.header.add_action(primary_button(_("New client")))
         add.clicked.connect(self.new_client)
         layout.addWidget(self.header)
+
+        self.alerts_card = Card()
+        self.alerts_card.setObjectName("AlertCard")
+        self.alerts_title = QLabel()
+        self.alerts_title.setFont(theme.scaled_font(self, 1.15, bold=True))
+        self.alerts_card.body.addWidget(self.alerts_title)
+        self.alerts_card.body.addWidget(muted_label(_(
+            "Each stays here until it is reviewed on the client's record. Open one with Enter or a double-click.")))
+        self.alerts = QListWidget()
+        self.alerts.setObjectName("Recent")
+        self.alerts.setAccessibleName(_("Suicide-risk alerts to review"))
+        self.alerts.itemActivated.connect(lambda item: self.open_client.emit(item.data(Qt.ItemDataRole.UserRole)))
+        self.alerts_card.body.addWidget(self.alerts)
+        layout.addWidget(self.alerts_card)
 
         self.caseload = Card()
         title = QLabel(_("Caseload by stage"))
@@ -133,6 +150,8 @@ class TodayPage(QWidget):
             open=open_cases, total=total))
         self._recent = self.session.clients.recently_viewed()
         self._fill_recent()
+        self._open_alerts = self.session.screening.open_alerts()
+        self._fill_alerts()
         has_clients = total > 0
         self.caseload.setVisible(has_clients)
         self.recent_card.setVisible(has_clients)
@@ -148,10 +167,30 @@ class TodayPage(QWidget):
         self.recent.setVisible(bool(self._recent))
         self.recent_empty.setVisible(not self._recent)
 
+    def _fill_alerts(self) -> None:
+        self.alerts.clear()
+        names = {r.id: r for r in self.session.clients.rows({a.client_id for a in self._open_alerts})}
+        for alert in self._open_alerts:
+            row = names.get(alert.client_id)
+            who = (row.initials if self.discreet else row.display_name) + f" · {row.client_code}" if row else "?"
+            item = QListWidgetItem(f"⚠ {who} — {describe(alert)}")
+            item.setData(Qt.ItemDataRole.UserRole, alert.client_id)
+            self.alerts.addItem(item)
+        count = len(self._open_alerts)
+        row_height = self.alerts.sizeHintForRow(0) if count else 0
+        self.alerts.setFixedHeight(min(160, row_height * count + 8))
+        self.alerts_title.setText(ngettext("⚠ {n} suicide-risk alert needs review", "⚠ {n} suicide-risk alerts need review",
+                                           count).format(n=count))
+        self.alerts_card.setVisible(count > 0)
+
     def set_discreet(self, on: bool) -> None:
         self.discreet = on
         self._fill_recent()
+        if self._open_alerts:
+            self._fill_alerts()
 
     def clear(self) -> None:
         self._recent = []
+        self._open_alerts = []
         self.recent.clear()
+        self.alerts.clear()
