@@ -46,6 +46,8 @@ class Gui:
         type_text(page.passphrase.edit, passphrase)
         self.qtbot.keyClick(page.passphrase.edit, Qt.Key.Key_Return)
         self.qtbot.waitUntil(lambda: self.controller.workspace is not None, timeout=20000)
+        # The unlock-time integrity checks finish in the background; then the unlock is audited.
+        self.qtbot.waitUntil(lambda: self.controller.pending_unlock is None, timeout=20000)
 
     def key(self, key: Qt.Key, modifiers: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
         if QApplication.activeWindow() is None:

@@ -124,6 +124,8 @@ def test_recovery_key_unlock_then_asks_for_a_new_passphrase(gui: Gui, services, 
     gui.qtbot.keyClicks(page.recovery, created.recovery_key.lower())
     gui.qtbot.keyClick(page.recovery, Qt.Key.Key_Return)
     gui.qtbot.waitUntil(lambda: gui.controller.workspace is not None, timeout=20000)
+    # Offered once the unlock-time checks have passed (they run in the background).
+    gui.qtbot.waitUntil(lambda: bool(gui.controller.dialogs), timeout=10000)
     dialog = gui.controller.dialogs[-1]
     new = "a brand new passphrase for the vault"
     gui.qtbot.keyClicks(dialog.new.edit, new)
