@@ -46,7 +46,6 @@ if TYPE_CHECKING:
     from app.services.session import Session
     from app.services.vault_service import VaultService
 
-DEMO_PASSPHRASE_WORDS = 5
 _LANGUAGES = [("English", 70), ("Spanish", 14), ("Vietnamese", 4), ("Russian", 3), ("Somali", 2),
               ("Haitian Creole", 2), ("Arabic", 2), ("Mandarin", 2), ("ASL", 1)]
 _PRONOUNS = [("she/her", 45), ("he/him", 45), ("they/them", 8), ("", 2)]

@@ -124,6 +124,3 @@ class RiskService:
     def counts(self) -> dict[Tier | None, int]:
         return self._repo.counts()
 
-    def due_for_retier(self, record: TierRecord, today: date) -> bool:
-        assert record.cadence is not None
-        return (today - record.assessed_on).days >= record.cadence.retier_days

@@ -41,7 +41,6 @@ class Settings:
     backup_on_quit: bool = True
     # Where we were
     last_vault: str = ""
-    discreet_mode: bool = False
     recent_vaults: tuple[str, ...] = field(default_factory=tuple)
 
     def validated(self) -> Settings:

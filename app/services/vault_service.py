@@ -15,7 +15,6 @@ from app.services.backups import BackupService
 from app.services.clock import Clock
 from app.services.errors import ValidationError
 from app.services.session import Session, current_actor
-from app.store import migrations
 from app.store.errors import WrongSecret
 from app.store.keyfile import KdfParams, KeyFile, calibrate
 from app.store.vault import UnlockedKey, Vault, derive_key, is_vault
@@ -174,6 +173,3 @@ class VaultService:
     def is_vault(folder: Path) -> bool:
         return is_vault(folder)
 
-    @staticmethod
-    def latest_version() -> int:
-        return migrations.LATEST

@@ -28,7 +28,7 @@ from app.i18n import _
 from app.models.timefmt import to_iso
 from app.store import db, migrations
 from app.store.audit_repo import AuditRepository
-from app.store.errors import BackupError, VaultDamaged, VaultNotFound
+from app.store.errors import BackupError, VaultDamaged
 from app.store.files import create_private_file, ensure_private_dir, fsync_dir, temp_path_beside
 from app.store.keyfile import (
     KEYFILE_NAME,
@@ -325,7 +325,3 @@ def list_backups(dest: Path, vault_id: str) -> list[Path]:
         return []
     return sorted(dest.glob(f"waypoint-backup-{vault_id[:8]}-*{BACKUP_SUFFIX}"))
 
-
-def require_vault_folder(folder: Path) -> None:
-    if not (folder / KEYFILE_NAME).exists():
-        raise VaultNotFound(folder)

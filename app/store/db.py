@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
 
@@ -49,23 +48,6 @@ def _key_statement(dek: bytes) -> str:
     if not isinstance(dek, bytes) or len(dek) != 32:
         raise ValueError("the data key must be exactly 32 bytes")
     return "PRAGMA key = \"x'" + dek.hex() + "'\""
-
-
-def key_literal(dek: bytes) -> str:
-    """The raw-key form SQLCipher accepts as a bound ATTACH ... KEY parameter."""
-    if not isinstance(dek, bytes) or len(dek) != 32:
-        raise ValueError("the data key must be exactly 32 bytes")
-    return "x'" + dek.hex() + "'"
-
-
-@dataclass(frozen=True, slots=True)
-class OpenResult:
-    connection: Connection
-    user_version: int
-
-
-def _is_damage(exc: BaseException) -> bool:
-    return isinstance(exc, sqlcipher3.DatabaseError)
 
 
 def connect(path: Path, dek: bytes, *, create: bool = False, read_only: bool = False) -> Connection:

@@ -256,14 +256,6 @@ class Vault:
         """Cipher integrity and a full structural integrity check (slower than at unlock)."""
         return db.integrity_problems(self.connection, full=True)
 
-    def files(self) -> list[Path]:
-        return sorted(p for p in self.folder.iterdir() if p.is_file())
-
-
-def vault_files_stat(folder: Path) -> dict[str, tuple[int, int]]:
-    """(size, mtime_ns) of every file in the folder — used to prove nothing changed."""
-    return {p.name: (p.stat().st_size, p.stat().st_mtime_ns) for p in folder.iterdir() if p.is_file()}
-
 
 def remove_vault_files(folder: Path) -> None:
     """Delete a vault's files (used only for demo vaults, which are marked as such)."""

@@ -57,9 +57,5 @@ def run_in_background(
     QThreadPool.globalInstance().start(task)
 
 
-def busy() -> bool:
-    return bool(_running)
-
-
 def wait_all(timeout_ms: int = 60_000) -> bool:
     return QThreadPool.globalInstance().waitForDone(timeout_ms)

@@ -285,9 +285,6 @@ class ClientEditorDialog(QDialog):
         self.autosaver.discard()
         self.draft_banner.setVisible(False)
 
-    def flush_draft(self) -> bool:
-        return self.autosaver.flush()
-
     # -- saving ------------------------------------------------------------------------------
 
     def save(self) -> None:

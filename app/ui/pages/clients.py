@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFontMetrics, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -55,7 +55,6 @@ class RosterView(QTableView):
 class ClientsPage(QWidget):
     open_client = Signal(str)
     new_client = Signal()
-    import_requested = Signal()
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -222,8 +221,6 @@ class ClientsPage(QWidget):
             self.table.selectRow(row)
             self.table.scrollTo(self.model.index(row, 0))
 
-    def current_index(self) -> QModelIndex:
-        return self.table.currentIndex()
 
 
 __all__ = ["ClientsPage", "COL_AGE", "COL_CODE", "COL_DOB", "COL_PHONE", "COL_STAGE"]
