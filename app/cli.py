@@ -15,9 +15,14 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app import __version__
 from app.i18n import _, ngettext
+
+if TYPE_CHECKING:
+    from app.services.context import AppServices
+    from app.services.session import Session
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_WRONG_SECRET, EXIT_INTEGRITY = 0, 1, 2, 3, 4
 log = logging.getLogger("waypoint.cli")
@@ -152,40 +157,24 @@ def _new_secret(file: Path | None, *, allow_env: bool) -> tuple[str, str | None]
 # -- wiring ------------------------------------------------------------------------------------
 
 
-class _Services:
-    def __init__(self, debug: bool) -> None:
-        from app.services.backups import BackupService
-        from app.services.logs import configure_logging
-        from app.services.paths import AppPaths, harden_process
-        from app.services.settings import SettingsStore
-        from app.services.vault_service import VaultService
+def _unlock(s: AppServices, folder: Path, args: argparse.Namespace, *, damaged_ok: bool = False) -> Session:
+    """An open session. A vault whose database failed its checks opens read-only; only `check`
+    goes on with it — every other command stops with exit 4 (VaultDamaged)."""
+    from app.store.errors import VaultDamaged
 
-        self.paths = AppPaths.default()
-        harden_process(self.paths)
-        configure_logging(self.paths.log_dir, debug=debug or bool(os.environ.get("WAYPOINT_DEBUG")))
-        self.settings_store = SettingsStore(self.paths.settings_file)
-        self.settings = self.settings_store.load()
-        self.backups = BackupService(lambda: self.settings, self.paths.default_backup_dir)
-        self.vaults = VaultService(self.backups)
-
-    def unlock(self, folder: Path, args: argparse.Namespace, *, damaged_ok: bool = False):  # type: ignore[no-untyped-def]
-        """An open session. A vault whose database failed its checks opens read-only; only
-        `check` goes on with it — every other command stops with exit 4 (VaultDamaged)."""
-        from app.store.errors import VaultDamaged
-
-        session = self.vaults.unlock(folder, **_existing_secret(args))
-        if session.problems and not damaged_ok:
-            problems = session.problems
-            session.close()
-            raise VaultDamaged(problems)
-        return session
+    session = s.vaults.unlock(folder, **_existing_secret(args))
+    if session.problems and not damaged_ok:
+        problems = session.problems
+        session.close()
+        raise VaultDamaged(problems)
+    return session
 
 
 def _print(text: str = "") -> None:
     print(text, flush=True)
 
 
-def _cmd_init(args: argparse.Namespace, s: _Services) -> int:
+def _cmd_init(args: argparse.Namespace, s: AppServices) -> int:
     passphrase, confirm = _new_secret(args.passphrase_file, allow_env=True)
     created = s.vaults.create(args.dir, passphrase, confirm)
     try:
@@ -203,8 +192,8 @@ def _cmd_init(args: argparse.Namespace, s: _Services) -> int:
     return EXIT_OK
 
 
-def _cmd_check(args: argparse.Namespace, s: _Services) -> int:
-    session = s.unlock(args.dir, args, damaged_ok=True)
+def _cmd_check(args: argparse.Namespace, s: AppServices) -> int:
+    session = _unlock(s, args.dir, args, damaged_ok=True)
     try:
         report = s.vaults.check(session)
     finally:
@@ -228,7 +217,7 @@ def _cmd_check(args: argparse.Namespace, s: _Services) -> int:
     return EXIT_OK
 
 
-def _cmd_import(args: argparse.Namespace, s: _Services) -> int:
+def _cmd_import(args: argparse.Namespace, s: AppServices) -> int:
     from app.services.importer import ImportFailed, import_clients, parse_rows, read_csv
 
     # Validate the file before asking for the passphrase: nothing is unlocked for a bad file.
@@ -236,7 +225,7 @@ def _cmd_import(args: argparse.Namespace, s: _Services) -> int:
         parse_rows(read_csv(args.csv), s.vaults.clock.today())
     except ImportFailed as exc:
         return _import_failed(exc)
-    session = s.unlock(args.dir, args)
+    session = _unlock(s, args.dir, args)
     try:
         ids = import_clients(session, args.csv)
     except ImportFailed as exc:
@@ -257,10 +246,10 @@ def _import_failed(exc: Exception) -> int:
     return EXIT_FAILED
 
 
-def _cmd_clients(args: argparse.Namespace, s: _Services) -> int:
+def _cmd_clients(args: argparse.Namespace, s: AppServices) -> int:
     from app.i18n import format_date
 
-    session = s.unlock(args.dir, args)
+    session = _unlock(s, args.dir, args)
     try:
         if args.search:
             rows = session.clients.search(args.search, include_archived=args.archived)
@@ -296,8 +285,8 @@ def _cmd_clients(args: argparse.Namespace, s: _Services) -> int:
     return EXIT_OK
 
 
-def _cmd_backup(args: argparse.Namespace, s: _Services) -> int:
-    session = s.unlock(args.dir, args)
+def _cmd_backup(args: argparse.Namespace, s: AppServices) -> int:
+    session = _unlock(s, args.dir, args)
     try:
         result = s.backups.backup_now(session, args.dest)
     finally:
@@ -306,7 +295,7 @@ def _cmd_backup(args: argparse.Namespace, s: _Services) -> int:
     return EXIT_OK
 
 
-def _cmd_restore(args: argparse.Namespace, s: _Services) -> int:
+def _cmd_restore(args: argparse.Namespace, s: AppServices) -> int:
     result = s.backups.restore(args.backup, args.dir, **_existing_secret(args))
     from app.i18n import format_datetime
     from app.models.timefmt import from_iso
@@ -318,8 +307,8 @@ def _cmd_restore(args: argparse.Namespace, s: _Services) -> int:
     return EXIT_OK
 
 
-def _cmd_passphrase(args: argparse.Namespace, s: _Services) -> int:
-    session = s.unlock(args.dir, args)
+def _cmd_passphrase(args: argparse.Namespace, s: AppServices) -> int:
+    session = _unlock(s, args.dir, args)
     try:
         new, confirm = _new_secret(args.new_passphrase_file, allow_env=False)
         s.vaults.change_passphrase(session, new, confirm)
@@ -329,7 +318,7 @@ def _cmd_passphrase(args: argparse.Namespace, s: _Services) -> int:
     return EXIT_OK
 
 
-def _cmd_demo(args: argparse.Namespace, s: _Services) -> int:
+def _cmd_demo(args: argparse.Namespace, s: AppServices) -> int:
     from app.services import demo, passphrases
 
     if args.clients < 0:
@@ -354,7 +343,7 @@ def _cmd_demo(args: argparse.Namespace, s: _Services) -> int:
     return EXIT_OK
 
 
-def _cmd_instruments(args: argparse.Namespace, s: _Services) -> int:
+def _cmd_instruments(args: argparse.Namespace, s: AppServices) -> int:
     from app.services import instruments
 
     for instrument in instruments.catalog().values():
@@ -362,7 +351,7 @@ def _cmd_instruments(args: argparse.Namespace, s: _Services) -> int:
     return EXIT_OK
 
 
-def _cmd_score(args: argparse.Namespace, s: _Services) -> int:
+def _cmd_score(args: argparse.Namespace, s: AppServices) -> int:
     from app.models.instruments import parse_answers, score
     from app.services import instruments
 
@@ -424,7 +413,6 @@ def main(argv: Sequence[str]) -> int:
         args = parser.parse_args(list(argv))
     except SystemExit as exc:
         return int(exc.code or 0)
-    from app.i18n import set_locale
 
     if args.command is None:
         from app.main import run_gui
@@ -433,8 +421,9 @@ def main(argv: Sequence[str]) -> int:
     from app.store.errors import VaultError
 
     try:
-        services = _Services(args.debug)
-        set_locale(services.settings.locale or None)
+        from app.services.context import start_process
+
+        services = start_process(args.debug)
         return _COMMANDS[args.command](args, services)
     except UsageError as exc:
         print(f"Error: {exc}", file=sys.stderr)

@@ -39,14 +39,9 @@ def build_app(debug: bool = False):  # type: ignore[no-untyped-def]
     """The composition root: process hygiene, logging, settings and services, then the window.
 
     Returns (QApplication, AppServices, MainWindow, AppController), nothing started yet."""
-    from app.i18n import set_locale
-    from app.services.context import AppServices
-    from app.services.logs import configure_logging
-    from app.services.paths import AppPaths, harden_process
+    from app.services.context import start_process
 
-    paths = AppPaths.default()
-    harden_process(paths)
-    configure_logging(paths.log_dir, debug=debug or bool(os.environ.get("WAYPOINT_DEBUG")))
+    services = start_process(debug)
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication
 
@@ -56,8 +51,6 @@ def build_app(debug: bool = False):  # type: ignore[no-untyped-def]
     app.setOrganizationName("Waypoint")
     app.setDesktopFileName("waypoint")
     _install_error_handlers()
-    services = AppServices.build(paths)
-    set_locale(services.settings.locale or None)
     from app.ui import theme
     from app.ui.controller import AppController
     from app.ui.shell import MainWindow

@@ -102,3 +102,20 @@ class AppServices:
         recent = tuple([text, *[v for v in self.settings.recent_vaults if v != text]][:5])
         if self.settings.last_vault != text or self.settings.recent_vaults != recent:
             self.update_settings(replace(self.settings, last_vault=text, recent_vaults=recent))
+
+
+def start_process(debug: bool = False) -> AppServices:
+    """What every entry point (app and CLI) does first: process hygiene, logging, then settings,
+    services and the locale they choose."""
+    import os
+
+    from app.i18n import set_locale
+    from app.services.logs import configure_logging
+    from app.services.paths import harden_process
+
+    paths = AppPaths.default()
+    harden_process(paths)
+    configure_logging(paths.log_dir, debug=debug or bool(os.environ.get("WAYPOINT_DEBUG")))
+    services = AppServices.build(paths)
+    set_locale(services.settings.locale or None)
+    return services
