@@ -26,6 +26,7 @@ _CLIENT_COLUMNS = ("id", "client_code", *_FIELD_NAMES, "stage", "archived_at", "
 _ROSTER_COLUMNS = (
     "id, client_code, first_name, last_name, preferred_name, date_of_birth, stage, phone, archived_at, tier"
 )
+_ROSTER_COLUMNS_OF_C = ", ".join("c." + name.strip() for name in _ROSTER_COLUMNS.split(","))
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 _STAGES = {stage.value: stage for stage in Stage}  # a dict lookup is much cheaper than Stage(value)
 _TIERS = {tier.value: tier for tier in Tier}
@@ -154,8 +155,8 @@ class ClientRepository:
         result.sort(key=lambda r: r.sort_name)
         return result
 
-    def search_ids(self, text: str, include_archived: bool = False, limit: int | None = None) -> list[str]:
-        """Ids of clients matching `text` by name, preferred name, phone or client code (best
+    def _matches(self, columns: str, text: str, include_archived: bool, limit: int | None) -> list[tuple[Any, ...]]:
+        """Rows of clients matching `text` by name, preferred name, phone or client code (best
         matches first when `limit` is given; otherwise in no particular order, since ranking
         every match of a one-letter prefix costs more than the search itself)."""
         query = fts_query(text)
@@ -163,20 +164,23 @@ class ClientRepository:
             return []
         archived = "" if include_archived else " AND c.archived_at IS NULL"
         sql = (
-            "SELECT c.id FROM clients_fts f JOIN clients c ON c.rowid = f.rowid "
+            f"SELECT {columns} FROM clients_fts f JOIN clients c ON c.rowid = f.rowid "
             f"WHERE clients_fts MATCH ? AND c.deleted_at IS NULL{archived}"
         )
         params: tuple[Any, ...] = (query,)
         if limit is not None:
             sql += " ORDER BY f.rank LIMIT ?"
             params = (query, limit)
-        return [row[0] for row in self._conn.execute(sql, params)]
+        rows: list[tuple[Any, ...]] = self._conn.execute(sql, params).fetchall()
+        return rows
+
+    def search_ids(self, text: str, include_archived: bool = False, limit: int | None = None) -> list[str]:
+        return [row[0] for row in self._matches("c.id", text, include_archived, limit)]
 
     def search(self, text: str, include_archived: bool = False) -> list[RosterRow]:
-        ids = set(self.search_ids(text, include_archived))
-        if not ids:
-            return []
-        return [row for row in self.roster(include_archived) if row.id in ids]
+        """Matching roster rows in roster order, read in one query."""
+        rows = self._matches(_ROSTER_COLUMNS_OF_C, text, include_archived, None)
+        return sorted((_row_to_roster(r) for r in rows), key=lambda r: r.sort_name)
 
     def stage_counts(self) -> dict[Stage, int]:
         rows = self._conn.execute(
