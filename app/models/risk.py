@@ -7,6 +7,7 @@ so the "Why this tier?" panel can show exactly how the tier came about.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
@@ -219,13 +220,20 @@ def _acute_care(i: RiskInputs) -> DomainScore:
     return DomainScore(Domain.ACUTE_CARE, 0, _("No ED, crisis or inpatient care in 12 months"), None)
 
 
+def _rated(domain: Domain, observed: Observed[Any] | None, table: Mapping[Any, tuple[int, str]],
+           nothing: str) -> DomainScore:
+    """A domain read from one recorded rating: its points and words from `table`."""
+    if observed is None:
+        return DomainScore(domain, 0, nothing, None, recorded=False)
+    points, label = table[observed.value]
+    return DomainScore(domain, points, _observed(label, observed), observed.on)
+
+
 def _housing(i: RiskInputs) -> DomainScore:
-    if i.housing is None:
-        return DomainScore(Domain.HOUSING, 0, _("Housing not recorded"), None, False)
-    points = {Housing.STABLE: 0, Housing.AT_RISK: 1, Housing.SHELTER: 2, Housing.UNSHELTERED: 3}[i.housing.value]
-    labels = {Housing.STABLE: _("Stable housing"), Housing.AT_RISK: _("Housing at risk"),
-              Housing.SHELTER: _("In a shelter or doubled-up"), Housing.UNSHELTERED: _("Unsheltered")}
-    return DomainScore(Domain.HOUSING, points, _observed(labels[i.housing.value], i.housing), i.housing.on)
+    return _rated(Domain.HOUSING, i.housing, {
+        Housing.STABLE: (0, _("Stable housing")), Housing.AT_RISK: (1, _("Housing at risk")),
+        Housing.SHELTER: (2, _("In a shelter or doubled-up")), Housing.UNSHELTERED: (3, _("Unsheltered")),
+    }, _("Housing not recorded"))
 
 
 def _substance(i: RiskInputs) -> DomainScore:
@@ -251,24 +259,21 @@ def _substance(i: RiskInputs) -> DomainScore:
 
 
 def _adherence(i: RiskInputs) -> DomainScore:
-    if i.adherence is None:
-        return DomainScore(Domain.ADHERENCE, 0, _("Medication adherence not recorded"), None, False)
-    points = {Adherence.NOT_APPLICABLE: 0, Adherence.AS_PRESCRIBED: 0, Adherence.OCCASIONAL_MISSES: 1,
-              Adherence.FREQUENT_MISSES: 2, Adherence.STOPPED_ALL: 3}[i.adherence.value]
-    labels = {Adherence.NOT_APPLICABLE: _("No medication (not applicable)"), Adherence.AS_PRESCRIBED: _("Takes medication as prescribed"),
-              Adherence.OCCASIONAL_MISSES: _("Occasional missed doses"),
-              Adherence.FREQUENT_MISSES: _("Frequent misses, or stopped one medication"),
-              Adherence.STOPPED_ALL: _("Stopped all medication, or no supply")}
-    return DomainScore(Domain.ADHERENCE, points, _observed(labels[i.adherence.value], i.adherence), i.adherence.on)
+    return _rated(Domain.ADHERENCE, i.adherence, {
+        Adherence.NOT_APPLICABLE: (0, _("No medication (not applicable)")),
+        Adherence.AS_PRESCRIBED: (0, _("Takes medication as prescribed")),
+        Adherence.OCCASIONAL_MISSES: (1, _("Occasional missed doses")),
+        Adherence.FREQUENT_MISSES: (2, _("Frequent misses, or stopped one medication")),
+        Adherence.STOPPED_ALL: (3, _("Stopped all medication, or no supply")),
+    }, _("Medication adherence not recorded"))
 
 
 def _support(i: RiskInputs) -> DomainScore:
-    if i.support is None:
-        return DomainScore(Domain.SUPPORT, 0, _("Social support not recorded"), None, False)
-    points = {Support.TWO_OR_MORE: 0, Support.ONE: 1, Support.LIMITED: 2, Support.ISOLATED: 3}[i.support.value]
-    labels = {Support.TWO_OR_MORE: _("Two or more reliable supports"), Support.ONE: _("One reliable support"),
-              Support.LIMITED: _("Limited or conflictual support"), Support.ISOLATED: _("Isolated, or an unsafe relationship")}
-    return DomainScore(Domain.SUPPORT, points, _observed(labels[i.support.value], i.support), i.support.on)
+    return _rated(Domain.SUPPORT, i.support, {
+        Support.TWO_OR_MORE: (0, _("Two or more reliable supports")), Support.ONE: (1, _("One reliable support")),
+        Support.LIMITED: (2, _("Limited or conflictual support")),
+        Support.ISOLATED: (3, _("Isolated, or an unsafe relationship")),
+    }, _("Social support not recorded"))
 
 
 def _floors(i: RiskInputs) -> tuple[Floor, ...]:
