@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QFileDialog,
-    QHBoxLayout,
     QLabel,
     QProgressBar,
     QPushButton,
@@ -25,7 +24,12 @@ from app.services.errors import ValidationError, VaultError, WrongSecret
 from app.services.session import Session
 from app.ui.clipboard import ClipboardGuard
 from app.ui.theme import SPACING
-from app.ui.widgets.common import Banner, FieldGrid, muted_label, primary_button, set_default_button
+from app.ui.widgets.common import (
+    Banner,
+    FieldGrid,
+    dialog_buttons,
+    muted_label,
+)
 from app.ui.widgets.inputs import PassphraseField
 from app.ui.worker import run_in_background
 
@@ -66,19 +70,10 @@ class ChangePassphraseDialog(QDialog):
         self.progress.setAccessibleName(_("Changing the passphrase"))
         layout.addWidget(self.progress)
         layout.addStretch(1)
-        buttons = QHBoxLayout()
         generate = QPushButton(_("Generate one"))
         generate.clicked.connect(self._generate)
-        buttons.addWidget(generate)
-        buttons.addStretch(1)
-        self.cancel = QPushButton(_("Not now") if after_recovery else _("Cancel"))
-        self.cancel.clicked.connect(self.reject)
-        buttons.addWidget(self.cancel)
-        self.ok = primary_button(_("Change passphrase"))
-        self.ok.clicked.connect(self.submit)
-        buttons.addWidget(self.ok)
-        layout.addLayout(buttons)
-        set_default_button(self, self.ok)
+        self.cancel, self.ok = dialog_buttons(self, layout, _("Change passphrase"), self.submit, leading=[generate],
+                                              cancel=_("Not now") if after_recovery else None)
 
     def _strength(self, text: str) -> None:
         result = passphrases.strength(text)
@@ -169,24 +164,14 @@ class NewRecoveryKeyDialog(QDialog):
         self.stored.setVisible(False)
         layout.addWidget(self.stored)
         layout.addStretch(1)
-        buttons = QHBoxLayout()
         self.save_kit = QPushButton(_("Save emergency kit (PDF)…"))
         self.save_kit.setVisible(False)
         self.save_kit.clicked.connect(self._save_kit)
-        buttons.addWidget(self.save_kit)
         self.copy = QPushButton(_("Copy"))
         self.copy.setVisible(False)
         self.copy.clicked.connect(lambda: self.key and self.clipboard.copy(self.key))
-        buttons.addWidget(self.copy)
-        buttons.addStretch(1)
-        self.cancel = QPushButton(_("Cancel"))
-        self.cancel.clicked.connect(self.reject)
-        buttons.addWidget(self.cancel)
-        self.ok = primary_button(_("Make a new key"))
-        self.ok.clicked.connect(self._make)
-        buttons.addWidget(self.ok)
-        layout.addLayout(buttons)
-        set_default_button(self, self.ok)
+        self.cancel, self.ok = dialog_buttons(self, layout, _("Make a new key"), self._make,
+                                              leading=[self.save_kit, self.copy])
 
     def _make(self) -> None:
         if self.key is not None:

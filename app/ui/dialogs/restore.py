@@ -9,9 +9,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QFileDialog,
-    QHBoxLayout,
     QProgressBar,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -20,7 +18,12 @@ from app.i18n import _
 from app.services.context import AppServices
 from app.services.errors import WrongSecret
 from app.ui.theme import SPACING
-from app.ui.widgets.common import Banner, FieldGrid, muted_label, primary_button, set_default_button
+from app.ui.widgets.common import (
+    Banner,
+    FieldGrid,
+    dialog_buttons,
+    muted_label,
+)
 from app.ui.widgets.inputs import PassphraseField, PathField
 from app.ui.worker import run_in_background
 
@@ -59,16 +62,7 @@ class RestoreDialog(QDialog):
         self.progress.setAccessibleName(_("Restoring"))
         layout.addWidget(self.progress)
         layout.addStretch(1)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        self.cancel = QPushButton(_("Cancel"))
-        self.cancel.clicked.connect(self.reject)
-        buttons.addWidget(self.cancel)
-        self.ok = primary_button(_("Check and restore"))
-        self.ok.clicked.connect(self.submit)
-        buttons.addWidget(self.ok)
-        layout.addLayout(buttons)
-        set_default_button(self, self.ok)
+        self.cancel, self.ok = dialog_buttons(self, layout, _("Check and restore"), self.submit)
 
     def _browse_backup(self) -> None:
         start = self.backup.text() or str(self.services.backups.folder())

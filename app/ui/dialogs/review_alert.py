@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import (
     QDialog,
-    QHBoxLayout,
     QLabel,
     QPlainTextEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -19,7 +17,12 @@ from app.services.errors import ValidationError, VaultError
 from app.services.session import Session
 from app.ui import theme
 from app.ui.theme import SPACING
-from app.ui.widgets.common import Banner, FieldGrid, muted_label, primary_button, set_default_button
+from app.ui.widgets.common import (
+    Banner,
+    FieldGrid,
+    dialog_buttons,
+    muted_label,
+)
 
 
 def describe(alert: SafetyAlert) -> str:
@@ -64,16 +67,7 @@ class ReviewAlertDialog(QDialog):
         self.grid.add("note", _("What was done"), self.note, required=True)
         layout.addWidget(self.grid)
         layout.addStretch(1)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        cancel = QPushButton(_("Not now"))
-        cancel.clicked.connect(self.reject)
-        buttons.addWidget(cancel)
-        self.ok = primary_button(_("Mark reviewed"))
-        self.ok.clicked.connect(self.submit)
-        buttons.addWidget(self.ok)
-        layout.addLayout(buttons)
-        set_default_button(self, self.ok)
+        _cancel, self.ok = dialog_buttons(self, layout, _("Mark reviewed"), self.submit, cancel=_("Not now"))
         self.note.setFocus()
 
     def submit(self) -> None:

@@ -31,7 +31,12 @@ from app.services.session import Session
 from app.services.settings import AUTOLOCK_MAX, AUTOLOCK_MIN, Settings
 from app.ui import theme
 from app.ui.theme import SPACING
-from app.ui.widgets.common import Banner, FieldGrid, muted_label, primary_button, set_default_button
+from app.ui.widgets.common import (
+    Banner,
+    FieldGrid,
+    dialog_buttons,
+    muted_label,
+)
 from app.ui.widgets.inputs import PathField
 
 LOCALES = ["en_US", "en_CA", "en_GB", "en_AU", "es_US", "es_MX", "es_ES"]
@@ -284,17 +289,8 @@ class SettingsDialog(QDialog):
         body.addWidget(self.list)
         body.addWidget(self.stack, 1)
         layout.addLayout(body, 1)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        cancel = QPushButton(_("Cancel"))
-        cancel.clicked.connect(self.reject)
-        buttons.addWidget(cancel)
-        self.save_button = primary_button(_("Save settings"))
-        self.save_button.clicked.connect(self.save)
-        buttons.addWidget(self.save_button)
-        layout.addLayout(buttons)
+        _cancel, self.save_button = dialog_buttons(self, layout, _("Save settings"), self.save)
         self.list.setFocus(Qt.FocusReason.OtherFocusReason)
-        set_default_button(self, self.save_button)
 
     def show_page(self, page: SettingsPage) -> None:
         self.list.setCurrentRow(self.pages.index(page))

@@ -7,9 +7,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QHBoxLayout,
     QPlainTextEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -19,7 +17,11 @@ from app.models.client import Client, Stage
 from app.services.errors import ValidationError, VaultError
 from app.services.session import Session
 from app.ui.theme import SPACING
-from app.ui.widgets.common import Banner, FieldGrid, primary_button, set_default_button
+from app.ui.widgets.common import (
+    Banner,
+    FieldGrid,
+    dialog_buttons,
+)
 from app.ui.widgets.inputs import DateField
 
 
@@ -57,17 +59,8 @@ class StageChangeDialog(QDialog):
         grid.add("note", _("Note"), self.note)
         layout.addWidget(grid)
         layout.addStretch(1)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        cancel = QPushButton(_("Cancel"))
-        cancel.clicked.connect(self.reject)
-        buttons.addWidget(cancel)
-        self.save_button = primary_button(_("Change stage"))
-        self.save_button.clicked.connect(self.save)
-        buttons.addWidget(self.save_button)
-        layout.addLayout(buttons)
+        _cancel, self.save_button = dialog_buttons(self, layout, _("Change stage"), self.save)
         QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save)
-        set_default_button(self, self.save_button)
         self.stage.setFocus()
 
     def save(self) -> None:

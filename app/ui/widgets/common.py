@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QComboBox,
+    QDialog,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -30,6 +32,27 @@ def set_default_button(dialog: QWidget, button: QPushButton | None) -> None:
         other.setDefault(False)
     if button is not None:
         button.setDefault(True)
+
+
+def dialog_buttons(
+    dialog: QDialog, layout: QBoxLayout, primary: str, on_primary: Callable[[], None], *,
+    cancel: str | None = None, leading: Sequence[QPushButton] = (),
+) -> tuple[QPushButton, QPushButton]:
+    """A dialog's bottom row: optional extra buttons on the left, then Cancel and the primary
+    action on the right. Enter presses the primary button; returns (cancel, primary)."""
+    row = QHBoxLayout()
+    for button in leading:
+        row.addWidget(button)
+    row.addStretch(1)
+    cancel_button = QPushButton(cancel or _("Cancel"))
+    cancel_button.clicked.connect(dialog.reject)
+    row.addWidget(cancel_button)
+    primary_btn = primary_button(primary)
+    primary_btn.clicked.connect(on_primary)
+    row.addWidget(primary_btn)
+    layout.addLayout(row)
+    set_default_button(dialog, primary_btn)
+    return cancel_button, primary_btn
 
 
 def primary_button(text: str, parent: QWidget | None = None) -> QPushButton:
