@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
 from app.i18n import _
 from app.models.client import Stage
+from app.models.instruments import Instrument, Score, score
 
 
 class Urgency(StrEnum):
@@ -105,6 +107,37 @@ class Administration:
 
     def answer(self, item_id: str) -> int | None:
         return self.answers.get(item_id)
+
+
+def administer(
+    instrument: Instrument,
+    client_id: str,
+    answers: Mapping[str, int | None],
+    *,
+    new_id: str,
+    on: date,
+    declined: tuple[str, ...] = (),
+    sex: str | None = None,
+    referral_id: str | None = None,
+    recorded_by: str = "",
+    now: datetime | None = None,
+) -> tuple[Administration, Score]:
+    """Score one administration from its definition and shape it as it is kept.
+
+    Declined items are kept as declined and scored as missing; a sex other than female or male
+    counts as not recorded. ValueError (naming the item) for an answer the item doesn't offer."""
+    given = {k: v for k, v in answers.items() if k not in declined}
+    given.update(dict.fromkeys(declined))
+    sex = sex if sex in ("female", "male") else None
+    result = score(instrument, given, sex=sex)
+    admin = Administration(
+        id=new_id, client_id=client_id, instrument_id=instrument.id, instrument_version=instrument.version,
+        administered_on=on, answers={item.id: given[item.id] for item in instrument.items if item.id in given},
+        declined=declined, valid=result.valid, total=result.total, percent=result.percent, band=result.band,
+        positive=result.positive, risk=result.risk, prorated=result.prorated, flags=result.flag_ids,
+        sex_used=sex or "", referral_id=referral_id, recorded_by=recorded_by, created_at=now,
+    )
+    return admin, result
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from app.models.client import CODE_ALPHABET, Client, ClientFields, Stage, StageChange
-from app.models.instruments import Instrument, score
+from app.models.instruments import Instrument
 from app.models.risk import (
     Adherence,
     Housing,
@@ -30,6 +30,7 @@ from app.models.screening import (
     ReferralFields,
     SafetyAlert,
     Urgency,
+    administer,
 )
 from app.services import instruments
 from app.services.risk import inputs_from_latest
@@ -240,11 +241,9 @@ def _screening_history(session: Session, conn: Connection, gen: _Generator, clie
             answers = _answers_for(instrument, total, rng)
         if item9 is not None and "9" in answers:
             answers["9"] = item9
-        result = score(instrument, answers, sex=client.fields.sex_at_birth or None)
-        admin = Administration(
-            gen._uuid(), client.id, instrument.id, instrument.version, on, answers, (), result.valid, result.total,
-            result.percent, result.band, result.positive, result.risk, result.prorated, result.flag_ids,
-            client.fields.sex_at_birth, referral.id, session.actor, now)
+        admin, result = administer(instrument, client.id, answers, new_id=gen._uuid(), on=on,
+                                   sex=client.fields.sex_at_birth, referral_id=referral.id,
+                                   recorded_by=session.actor, now=now)
         repo.add_administration(admin, now)
         for flag in result.flags:
             alert = SafetyAlert(gen._uuid(), client.id, flag.id, result.risk or "",

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 
 from app.i18n import _
 from app.models.client import Stage
-from app.models.instruments import check_answers, score
 from app.models.screening import (
     Administration,
     Decision,
@@ -18,6 +17,7 @@ from app.models.screening import (
     Referral,
     ReferralFields,
     SafetyAlert,
+    administer,
     validate_decision,
     validate_referral,
 )
@@ -94,31 +94,20 @@ class ScreeningService:
 
         Declined items are kept as declined and scored as missing."""
         instrument = instruments.get(instrument_id)
-        declined = tuple(declined)
-        given = {k: v for k, v in answers.items() if k not in declined}
-        given.update({item: None for item in declined})
-        try:
-            check_answers(instrument, given)
-        except ValueError as exc:
-            raise ValidationError({"answers": str(exc)}, str(exc)) from None
         on = on or self._today()
         if on > self._today():
             message = _("An administration can't be dated in the future.")
             raise ValidationError({"on": message}, message)
         client = self._session.clients.get(client_id)
-        if sex is None and client.fields.sex_at_birth in ("female", "male"):
-            sex = client.fields.sex_at_birth
-        result = score(instrument, given, sex=sex)
         now = self._session.clock.now()
-        admin = Administration(
-            id=str(uuid.uuid4()), client_id=client_id, instrument_id=instrument.id,
-            instrument_version=instrument.version, administered_on=on,
-            answers={item.id: given.get(item.id) for item in instrument.items if item.id in given},
-            declined=declined, valid=result.valid, total=result.total, percent=result.percent,
-            band=result.band, positive=result.positive, risk=result.risk, prorated=result.prorated,
-            flags=result.flag_ids, sex_used=sex or "", referral_id=referral_id, recorded_by=self._session.actor,
-            created_at=now,
-        )
+        try:
+            admin, result = administer(
+                instrument, client_id, answers, new_id=str(uuid.uuid4()), on=on, declined=tuple(declined),
+                sex=sex or client.fields.sex_at_birth, referral_id=referral_id, recorded_by=self._session.actor,
+                now=now,
+            )
+        except ValueError as exc:
+            raise ValidationError({"answers": str(exc)}, str(exc)) from None
         with self._session.write() as conn:
             repo = ScreeningRepository(conn)
             repo.add_administration(admin, now)
