@@ -382,7 +382,8 @@ class AppController(QObject):
     def _imported(self, count: int) -> None:
         self.window.show_status(_("Imported {n} clients.").format(n=count))
         if self.workspace is not None:
-            self.workspace.go("reload")
+            self.workspace.clients.reload()
+            self.workspace.go("clients")
 
     def show_restore(self) -> None:
         from app.ui.dialogs.restore import RestoreDialog  # noqa: PLC0415

@@ -192,7 +192,7 @@ class Workspace(QWidget):
             self.today.refresh()
             self.pages.setCurrentWidget(self.today)
         else:
-            if self.clients.model.total() == 0 or page == "reload":
+            if self.clients.model.total() == 0:
                 self.clients.reload()
             self.pages.setCurrentWidget(self.clients)
             if self.record.record is not None:
