@@ -15,7 +15,7 @@ from shiboken6 import isValid
 
 from app import APP_NAME, __version__
 from app.i18n import _, format_date
-from app.services.context import AppServices
+from app.services.context import AppServices, VaultInfo
 from app.services.device_keys import DeviceKeyError
 from app.services.errors import VaultError, WrongSecret
 from app.services.session import Session
@@ -44,6 +44,7 @@ class AppController(QObject):
         self.workspace = None  # app.ui.workspace.Workspace while unlocked
         self.next_workspace = None  # its widgets, built (without data) while a key is derived
         self.folder: Path | None = None
+        self.folder_info: VaultInfo | None = None
         self.resume_state = None
         self.demo_passphrase: str | None = None
         self.dialogs: list[QDialog] = []
@@ -124,22 +125,18 @@ class AppController(QObject):
 
     def show_unlock(self, folder: Path, reason: str = "") -> None:
         self.folder = folder
+        self.folder_info = self.services.vault_info(folder)  # read once for this screen
         self.window.set_unlocked(False, folder.name)
-        demo = self.demo_passphrase if self.demo_passphrase and self._is_demo(folder) else None
+        is_demo = bool(self.folder_info and self.folder_info.demo)
+        demo = self.demo_passphrase if self.demo_passphrase and is_demo else None
         self.unlock_page.set_vault(folder, demo_passphrase=demo, reason=reason)
         self.window.show_page(self.unlock_page)
         QTimer.singleShot(50, self, self._update_remember_option)
         QTimer.singleShot(PREPARE_AFTER_MS, self, self.prepare_workspace)
 
-    def _is_demo(self, folder: Path) -> bool:
-        info = self.services.vault_info(folder)
-        return bool(info and info.demo)
-
     def _update_remember_option(self) -> None:
         """Ask the OS credential store whether it can be trusted (slow: done off the GUI thread)."""
-        if self.folder is None:
-            return
-        info = self.services.vault_info(self.folder)
+        info = self.folder_info
         checked = bool(info and self.services.settings.remembers(info.vault_id))
         page = self.unlock_page
 
@@ -190,7 +187,7 @@ class AppController(QObject):
 
     def _try_remembered(self) -> None:
         folder = self.folder
-        info = self.services.vault_info(folder) if folder else None
+        info = self.folder_info
         if folder is None or info is None or not self.services.settings.remembers(info.vault_id):
             return
         self.unlock_page.set_busy(True)
