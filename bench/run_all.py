@@ -3,7 +3,7 @@
     .venv/bin/python bench/run_all.py [--quick]
 
 Each benchmark runs as its own process (bench/startup.py, bench/workspace.py,
-bench/sqlcipher_vs_sqlite.py) and prints its detailed figures; the table at the end collects
+bench/sqlcipher_vs_sqlite.py, bench/chart.py, bench/scoring.py) and prints its detailed figures; the table at the end collects
 the headline figure of each, its target, and pass/fail. The first run builds the cached demo
 vault of 10,000 clients under bench/.cache/ (about 10 s).
 """
@@ -48,6 +48,8 @@ def main() -> int:
     startup = _run("startup.py", "--runs", "5" if args.quick else "15")["startup"]
     work = _run("workspace.py", "--runs", "3" if args.quick else "7")["workspace"]
     sql = _run("sqlcipher_vs_sqlite.py", "--runs", "9" if args.quick else "21")["sqlcipher_vs_sqlite"]
+    chart = _run("chart.py", "--runs", "7" if args.quick else "15")["chart"]
+    scoring = _run("scoring.py", "--runs", "200" if args.quick else "300")["scoring"]
     load_after = os.getloadavg()
 
     kdf = work["kdf_params"]
@@ -68,6 +70,12 @@ def main() -> int:
         _row("Save an edit (p95)", f"{work['save_p95_s'] * 1000:.1f} ms", "≤ 50 ms", work["save_p95_s"] <= 0.050),
         _row("Same queries, SQLCipher / stdlib sqlite3 (overall)", f"{sql['overall_ratio']:.2f}×", "≤ 1.5×",
              sql["overall_ratio"] <= 1.5),
+        _row(f"Open the score-history chart of a client with {chart['points']} administrations"
+             " (Trends tab built, history read, chart painted)",
+             f"{chart['open_s'] * 1000:.0f} ms (p95 {chart['open_p95_s'] * 1000:.0f} ms)", "≤ 150 ms",
+             chart["open_s"] <= 0.150),
+        _row("Score and save an administration (p95)", f"{scoring['record_p95_s'] * 1000:.1f} ms", "≤ 50 ms",
+             scoring["record_p95_s"] <= 0.050),
         _row("Peak memory of the app with the vault", f"{work['peak_mib']:.0f} MiB", "≤ 250 MiB",
              work["peak_mib"] <= 250),
     ]
