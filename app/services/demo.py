@@ -11,14 +11,27 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from app.models.assessment import (
+    AboutPerson,
+    Assessment,
+    AssessmentDocument,
+    AssessmentStatus,
+    Diagnosis,
+    DomainRating,
+    EventKind,
+    HospitalEvent,
+    LifeDomain,
+    Medication,
+    RiskFacts,
+)
+from app.models.assessment import risk_inputs as assessment_risk_inputs
 from app.models.client import CODE_ALPHABET, Client, ClientFields, Stage, StageChange
 from app.models.instruments import Instrument
 from app.models.risk import (
     Adherence,
     Housing,
-    Observed,
-    RiskInputs,
     Support,
+    Tier,
     TierRecord,
     cadences,
     stratify,
@@ -33,7 +46,9 @@ from app.models.screening import (
     administer,
 )
 from app.services import instruments
+from app.services.demo_safety_plans import demo_safety_plan, store_demo_safety_plans
 from app.services.risk import inputs_from_latest
+from app.store.assessment_repo import AssessmentRepository
 from app.store.clients_repo import ClientRepository
 from app.store.db import Connection
 from app.store.risk_repo import RiskRepository
@@ -283,16 +298,125 @@ def _screening_history(session: Session, conn: Connection, gen: _Generator, clie
             if cssrs["q2"]:
                 cssrs.update({"q3": int(high), "q4": int(high), "q5": 0})
             latest["cssrs_screener"] = give("cssrs_screener", on, answers=cssrs)
-    facts = RiskInputs(
-        as_of=gen.today,
-        housing=Observed(Housing(rng.choices(list(Housing), weights=(60, 20, 14, 6))[0]), start, "assessment"),
-        support=Observed(Support(rng.choices(list(Support), weights=(40, 30, 20, 10))[0]), start, "assessment"),
-        adherence=Observed(Adherence(rng.choices(list(Adherence), weights=(25, 40, 20, 10, 5))[0]), start, "assessment"),
-    )
+    assessed_on = reached.get(Stage.STRATIFYING, start)
+    auditc = latest.get("auditc")
+    document = _assessment_document(rng, assessed_on, severity, bool(auditc and auditc.positive))
+    AssessmentRepository(conn).add(Assessment(
+        gen._uuid(), client.id, 1, AssessmentStatus.COMPLETED, document, started_by=session.actor,
+        completed_by=session.actor, completed_at=datetime.combine(assessed_on, datetime.min.time(), UTC)), now)
+    facts = assessment_risk_inputs(document, gen.today)
     result = stratify(inputs_from_latest(latest, gen.today, facts))
     record = TierRecord(gen._uuid(), client.id, result, result.tier, cadence=cadences()[result.tier],
                         recorded_by=session.actor)
     RiskRepository(conn).add(record, now)
+    at_risk = result.tier in (Tier.HIGH, Tier.CRISIS) or any(
+        a.flags for a in latest.values() if a.instrument_id in ("phq9", "cssrs_screener"))
+    if at_risk:
+        store_demo_safety_plans(conn, demo_safety_plan(rng, gen.fake_en, client.id, gen.today, gen._uuid,
+                                                       client_name=client.display_name, case_manager=session.actor))
+
+
+# -- a synthetic comprehensive assessment -------------------------------------------------------
+
+_DOMAIN_NOTES: dict[LifeDomain, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    # (said when there is no need, said when there is one)
+    LifeDomain.HOUSING: (("Rents a one-bedroom flat; rent paid up.", "Lives with a parent; stable."),
+                         ("Two months behind on rent; landlord has sent a notice.", "Staying on a friend's couch since May.",
+                          "Sleeping in the car some nights.")),
+    LifeDomain.EMPLOYMENT: (("Works part time at a grocery store.", "Retired; not looking for work."),
+                            ("Lost warehouse job in the spring; wants to work again.", "Off work on sick leave; worried about losing the job.")),
+    LifeDomain.EDUCATION: (("Finished high school; no current plans.",),
+                           ("Wants to finish the GED.", "Reading is hard; avoids forms.")),
+    LifeDomain.INCOME: (("Income covers the basics.",),
+                        ("Benefits stopped after a missed review.", "Runs out of money a week before payday.")),
+    LifeDomain.PHYSICAL_HEALTH: (("No physical health concerns reported.",),
+                                 ("Diabetes, not checked in a year.", "Back pain limits walking.", "No primary care doctor.")),
+    LifeDomain.MENTAL_HEALTH: (("Mood steady lately.",),
+                               ("Low mood most days; sleeping badly.", "Panic in crowded places; avoids the shops.",
+                                "Hearing voices when stressed.")),
+    LifeDomain.SUBSTANCE_USE: (("Does not drink or use drugs.", "An occasional beer; no concerns."),
+                               ("Drinking most evenings to sleep.", "Using cannabis daily; wants to cut down.")),
+    LifeDomain.SOCIAL_SUPPORTS: (("Close to a sister and two friends.",),
+                                 ("Sees nobody most weeks.", "Falling out with family since the move.")),
+    LifeDomain.FAMILY: (("No children; on good terms with family.",),
+                        ("Children in care; supervised visits monthly.", "Caring for an elderly parent alone.")),
+    LifeDomain.LEGAL: (("No legal issues.",), ("Court date next month for a shoplifting charge.", "On probation.")),
+    LifeDomain.DAILY_LIVING: (("Manages cooking, cleaning and shopping.",),
+                              ("Struggles to keep up with laundry and dishes.", "Forgets appointments.")),
+    LifeDomain.TRANSPORTATION: (("Has a bus pass.", "Drives own car."),
+                                ("No car; the bus does not run on Sundays.", "Cannot afford bus fare this month.")),
+    LifeDomain.FOOD: (("Enough food at home.",), ("Uses the food bank every week.", "Skips meals at the end of the month.")),
+    LifeDomain.SAFETY: (("Feels safe at home.",), ("Ex-partner keeps turning up at the door.", "Neighbourhood feels unsafe at night.")),
+    LifeDomain.LEISURE: (("Enjoys gardening and walks.",), ("Stopped going to the football club.", "Nothing to do most days.")),
+    LifeDomain.SPIRITUALITY: (("Goes to church on Sundays.", "Not religious; no concerns."),
+                              ("Misses the mosque since the move.", "Wants to reconnect with the community centre.")),
+}
+_WHAT_MATTERS = ("Getting my kids back on weekends.", "Keeping my flat.", "Feeling like myself again.",
+                 "Going back to work, any work.", "Being there for my mum.", "Staying out of hospital this year.")
+_PREFERENCES = ("Texts, not calls. Mornings are best.", "Spanish, please. My daughter can come to visits.",
+                "Home visits, not the office.", "Call after 2 pm. Don't leave messages about me at work.")
+_STRENGTHS = ("I'm a good cook.", "I don't give up.", "I'm good with my hands; I fix bikes.",
+              "I got sober once before.", "People say I'm a good listener.")
+_SUPPORTS = ("My sister, the church food bank.", "My neighbour Rosa; the library.", "My AA sponsor; my dog.",
+             "My son; the drop-in centre on Tuesdays.")
+_BARRIERS = ("No money for the bus.", "I forget things when I'm low.", "My phone gets cut off.",
+             "Forms. I can't face the forms.", "Nobody believes me.")
+_DIAGNOSES = (("Major depressive disorder, recurrent, moderate", "F33.1", ("Sertraline", "100 mg daily")),
+              ("Generalised anxiety disorder", "F41.1", ("Escitalopram", "10 mg daily")),
+              ("Post-traumatic stress disorder", "F43.10", ("Prazosin", "2 mg at night")),
+              ("Bipolar disorder, current episode depressed", "F31.3", ("Lithium", "600 mg twice daily")),
+              ("Schizophrenia", "F20.9", ("Aripiprazole", "15 mg daily")),
+              ("Alcohol use disorder, moderate", "F10.20", ("Naltrexone", "50 mg daily")))
+_PLACES = ("County General ED", "St. Example's Hospital", "Riverside psychiatric unit", "Mobile crisis team")
+_RATINGS = (0, 1, 2, 3)
+_PRESCRIBERS = ("Dr. A. Sample (psychiatry)", "Dr. J. Placeholder (primary care)", "NP R. Fictional")
+
+
+def _assessment_document(rng: random.Random, on: date, severity: float, auditc_positive: bool) -> AssessmentDocument:
+    """A plausible completed assessment dated `on`: ratings that fit the risk facts, narratives,
+    the client's own words, diagnoses and medications, and sometimes hospital or ED history."""
+    housing = Housing(rng.choices(list(Housing), weights=(60, 20, 14, 6))[0])
+    support = Support(rng.choices(list(Support), weights=(40, 30, 20, 10))[0])
+    adherence = Adherence(rng.choices(list(Adherence), weights=(25, 40, 20, 10, 5))[0])
+    needs = {LifeDomain.HOUSING: list(Housing).index(housing), LifeDomain.SOCIAL_SUPPORTS: list(Support).index(support),
+             LifeDomain.MENTAL_HEALTH: min(3, 1 + round(severity * 2))}
+    domains: dict[LifeDomain, DomainRating] = {}
+    for domain in LifeDomain:
+        need = needs.get(domain, rng.choices(_RATINGS, cum_weights=(45, 75, 93, 100))[0])
+        fine, concerns = _DOMAIN_NOTES[domain]
+        domains[domain] = DomainRating(need, rng.choices(_RATINGS, cum_weights=(15, 50, 85, 100))[0],
+                                       rng.choice(concerns if need else fine))
+    picked = rng.sample(_DIAGNOSES, 2 if rng.random() < 0.4 else 1)
+    medications: tuple[Medication, ...] = ()
+    if adherence is not Adherence.NOT_APPLICABLE:
+        medications = tuple(Medication(name, dose, rng.choice(_PRESCRIBERS), adherence) for _t, _c, (name, dose) in picked)
+    events: list[HospitalEvent] = []
+
+    def back(days: int) -> date:
+        return on - timedelta(days=rng.randint(1, days))
+
+    for _n in range(int(rng.random() < 0.15 + severity * 0.35) + int(rng.random() < severity * 0.3)):
+        kind = EventKind.ED_VISIT if rng.random() < 0.7 else EventKind.CRISIS_CONTACT
+        events.append(HospitalEvent(kind, back(400), rng.choice(_PLACES[:2] if kind is EventKind.ED_VISIT else _PLACES[3:])))
+    if rng.random() < severity * 0.25:
+        admitted = back(540)
+        stay = timedelta(days=rng.randint(4, 21))
+        events.append(HospitalEvent(EventKind.PSYCHIATRIC_ADMISSION, admitted, _PLACES[2]))
+        if admitted + stay <= on:
+            events.append(HospitalEvent(EventKind.PSYCHIATRIC_DISCHARGE, admitted + stay, _PLACES[2]))
+    if rng.random() < 0.06:
+        events.append(HospitalEvent(rng.choice((EventKind.OVERDOSE, EventKind.WITHDRAWAL)), back(300), _PLACES[0]))
+    psychosis = any(code.startswith(("F20", "F31")) for _t, code, _m in picked) and rng.random() < 0.4
+    return AssessmentDocument(
+        assessed_on=on,
+        domains=domains,
+        about=AboutPerson(rng.choice(_WHAT_MATTERS), rng.choice(_PREFERENCES), rng.choice(_STRENGTHS),
+                          rng.choice(_SUPPORTS), rng.choice(_BARRIERS)),
+        diagnoses=tuple(Diagnosis(text, code) for text, code, _m in picked),
+        medications=medications,
+        events=tuple(sorted(events, key=lambda e: e.on or on)),
+        facts=RiskFacts(housing, adherence, support, psychosis, auditc_positive and rng.random() < 0.4),
+    )
 
 
 def prepare_demo_vault(vaults: VaultService, folder: Path, passphrase: str, clients: int) -> None:

@@ -10,6 +10,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from app.i18n import _
+from app.models.client import Stage
 from app.models.risk import (
     Observed,
     RiskInputs,
@@ -26,6 +27,9 @@ from app.store.risk_repo import RiskRepository
 
 if TYPE_CHECKING:
     from app.services.session import Session
+
+
+_BEFORE_STRATIFYING = (Stage.REFERRED, Stage.SCREENING, Stage.ASSESSING)
 
 
 def _total(admin: Administration | None, label: str) -> Observed[int] | None:
@@ -67,6 +71,8 @@ class RiskService:
     def inputs(self, client_id: str, facts: RiskInputs | None = None) -> RiskInputs:
         """The engine's inputs: the latest score of each instrument, plus facts from the
         assessment (housing, medication, supports, hospital and ED history …) when given."""
+        if facts is None:
+            facts = self._session.assessments.risk_facts(client_id)
         return inputs_from_latest(self._session.screening.latest(client_id), self._session.clock.today(), facts)
 
     def compute(self, client_id: str, facts: RiskInputs | None = None) -> RiskResult:
@@ -99,24 +105,28 @@ class RiskService:
 
         Stepping down from Crisis needs a documented reassessment: `reassessment`, or a C-SSRS
         recorded since the Crisis tier was set."""
-        self._session.clients.get(client_id)
         final = override or result.tier
         current = self.current(client_id)
         reassessed = reassessment or self._reassessed_since_crisis(client_id)
         if override is not None and override is not result.tier:
             problem = override_problem(current or result.tier, override, reason, reassessed)
             if problem:
-                raise ValidationError({"reason": problem}, problem)
+                field = "reason" if len(reason.strip()) < 10 else "reassessment"
+                raise ValidationError({field: problem}, problem)
         if current is Tier.CRISIS and final.rank < Tier.CRISIS.rank and not reassessed:
             message = _("Stepping down from Crisis needs a documented reassessment first (a new C-SSRS or risk review).")
-            raise ValidationError({"tier": message}, message)
+            raise ValidationError({"reassessment": message}, message)
         record = TierRecord(
             id=str(uuid.uuid4()), client_id=client_id, result=result, tier=final,
             override_reason=reason.strip() if override is not None else "", reassessment=reassessment,
             cadence=cadences()[final], recorded_by=self._session.actor,
         )
+        client = self._session.clients.get(client_id)
         with self._session.write() as conn:
             RiskRepository(conn).add(record, self._session.clock.now())
+            if client.stage in _BEFORE_STRATIFYING:  # a first tier takes the case on to stage 3
+                self._session.clients.move_stage(conn, client_id, Stage.STRATIFYING, self._session.clock.today(),
+                                                 _("Risk tier recorded"), same_stage_ok=True)
             detail = f"tier={final.value},computed={result.tier.value}" + (",override" if record.overridden else "")
             self._session.audit("risk.record", "client", client_id, detail)
         return record

@@ -26,9 +26,11 @@ def current_actor() -> str:
 
 class Session:
     def __init__(self, vault: Vault, clock: Clock | None = None, actor: str | None = None) -> None:
+        from app.services.assessments import AssessmentService
         from app.services.clients import ClientService
         from app.services.drafts import DraftService
         from app.services.risk import RiskService
+        from app.services.safety_plans import SafetyPlanService
         from app.services.screening import ScreeningService
 
         self.vault = vault
@@ -38,6 +40,8 @@ class Session:
         self.drafts = DraftService(self)
         self.screening = ScreeningService(self)
         self.risk = RiskService(self)
+        self.assessments = AssessmentService(self)
+        self.safety_plans = SafetyPlanService(self)
 
     @property
     def is_open(self) -> bool:

@@ -228,10 +228,86 @@ def _v3_screening_and_risk() -> tuple[str, ...]:
     )
 
 
+def _v4_assessments() -> tuple[str, ...]:
+    """Comprehensive assessments (stage 2): versioned documents per client. The document is JSON
+    (with its own `schema` number); the columns beside it are what lists and look-ups need. At
+    most one draft per client; version numbers are unique per client; a completed version is
+    read-only (a trigger refuses changes to it, soft delete aside)."""
+    stamps = "created_at TEXT NOT NULL, updated_at TEXT NOT NULL, deleted_at TEXT"
+    return (
+        f"""CREATE TABLE assessments (
+            id TEXT PRIMARY KEY,
+            client_id TEXT NOT NULL REFERENCES clients(id),
+            version INTEGER NOT NULL CHECK (version >= 1),
+            status TEXT NOT NULL DEFAULT 'draft' CHECK (status IN ('draft', 'completed')),
+            assessed_on TEXT NOT NULL,
+            document TEXT NOT NULL,
+            supersedes TEXT REFERENCES assessments(id),
+            started_by TEXT NOT NULL DEFAULT '',
+            completed_by TEXT NOT NULL DEFAULT '',
+            completed_at TEXT,
+            {stamps},
+            CHECK ((status = 'completed') = (completed_at IS NOT NULL))
+        )""",
+        "CREATE INDEX assessments_client ON assessments(client_id, status, version)",
+        """CREATE UNIQUE INDEX assessments_client_version ON assessments(client_id, version)
+           WHERE deleted_at IS NULL""",
+        """CREATE UNIQUE INDEX assessments_one_draft ON assessments(client_id)
+           WHERE status = 'draft' AND deleted_at IS NULL""",
+        """CREATE TRIGGER assessments_completed_read_only BEFORE UPDATE OF
+           client_id, version, status, assessed_on, document, supersedes, completed_by, completed_at
+           ON assessments WHEN old.status = 'completed'
+           BEGIN SELECT RAISE(ABORT, 'a completed assessment is read-only'); END""",
+    )
+
+
+def _v5_safety_plans() -> tuple[str, ...]:
+    """Safety plans with their versions and signatures: one row per version, the plan itself a
+    JSON document (with its schema number) beside the columns a listing needs. At most one draft
+    and one active version per client; a signed version can't be edited or brought back (only
+    superseded, its copy-given date recorded, or soft-deleted)."""
+    stamps = "created_at TEXT NOT NULL, updated_at TEXT NOT NULL, deleted_at TEXT"
+    frozen = ("client_id", "version", "schema_version", "document", "review_on", "signatures", "activated_at")
+    changed = " OR ".join(f"new.{c} IS NOT old.{c}" for c in frozen)
+    return (
+        f"""CREATE TABLE safety_plans (
+            id TEXT PRIMARY KEY,
+            client_id TEXT NOT NULL REFERENCES clients(id),
+            version INTEGER NOT NULL CHECK (version >= 1),
+            status TEXT NOT NULL DEFAULT 'draft' CHECK (status IN ('draft', 'active', 'superseded')),
+            schema_version INTEGER NOT NULL,
+            document TEXT NOT NULL,
+            review_on TEXT,
+            signatures TEXT NOT NULL DEFAULT '[]',
+            activated_at TEXT,
+            activated_by TEXT NOT NULL DEFAULT '',
+            superseded_at TEXT,
+            superseded_by TEXT REFERENCES safety_plans(id),
+            copy_given_on TEXT,
+            created_by TEXT NOT NULL DEFAULT '',
+            {stamps},
+            UNIQUE (client_id, version)
+        )""",
+        """CREATE UNIQUE INDEX safety_plans_one_draft ON safety_plans(client_id)
+           WHERE status = 'draft' AND deleted_at IS NULL""",
+        """CREATE UNIQUE INDEX safety_plans_one_active ON safety_plans(client_id)
+           WHERE status = 'active' AND deleted_at IS NULL""",
+        """CREATE INDEX safety_plans_review ON safety_plans(review_on)
+           WHERE status = 'active' AND deleted_at IS NULL""",
+        f"""CREATE TRIGGER safety_plans_signed_are_final BEFORE UPDATE ON safety_plans
+           WHEN old.status <> 'draft' AND ({changed}
+                OR (old.status = 'superseded' AND new.status <> 'superseded')
+                OR new.status = 'draft')
+           BEGIN SELECT RAISE(ABORT, 'a signed safety plan cannot be changed'); END""",
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "vault core", _v1_vault_core()),
     Migration(2, "clients", _v2_clients()),
     Migration(3, "screening and risk", _v3_screening_and_risk()),
+    Migration(4, "comprehensive assessments", _v4_assessments()),
+    Migration(5, "safety plans", _v5_safety_plans()),
 )
 LATEST = MIGRATIONS[-1].version
 

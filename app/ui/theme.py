@@ -142,6 +142,12 @@ def style_sheet(c: Colors) -> str:
     QTabBar::tab:focus {{ outline: 2px solid {c.accent}; }}
     QScrollArea {{ border: none; background: transparent; }}
     QStatusBar {{ background: {c.surface}; border-top: 1px solid {c.border}; }}
+    QFrame#ItemRow {{ background: {c.surface}; border: 1px solid {c.border}; border-radius: 10px; }}
+    QFrame#ItemRow[current="true"] {{ border: 2px solid {c.accent}; background: {c.info_bg}; }}
+    QPushButton#Choice {{ text-align: left; padding: 8px 12px; }}
+    QPushButton#Choice:checked {{ background: {c.accent}; color: {c.accent_text}; border: 1px solid {c.accent}; }}
+    QPushButton#Choice[declined="true"]:checked {{ background: {c.surface_alt}; color: {c.text};
+                                                   border: 2px dashed {c.muted}; }}
     QProgressBar {{ border: 1px solid {c.border}; border-radius: 4px; background: {c.surface_alt}; height: 8px;
                     text-align: center; }}
     QProgressBar::chunk {{ background: {c.accent}; border-radius: 4px; }}

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialog,
     QFormLayout,
     QGridLayout,
     QHBoxLayout,
@@ -28,6 +30,12 @@ from app.services.errors import VaultError
 from app.services.session import Session
 from app.ui import theme
 from app.ui.dialogs.review_alert import ReviewAlertDialog, describe
+from app.ui.record.assessment_tab import AssessmentTab
+from app.ui.record.base import RecordTab
+from app.ui.record.risk_tab import RiskTab
+from app.ui.record.safety_plan_tab import SafetyPlanTab
+from app.ui.record.screening_tab import ScreeningTab
+from app.ui.record.trends_tab import TrendsTab
 from app.ui.roster_model import tier_text
 from app.ui.theme import SPACING
 from app.ui.widgets.common import Banner, Card, link_button, muted_label, primary_button
@@ -41,7 +49,7 @@ class ClientRecordPage(QWidget):
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.session = session
+        self._session = session
         self.record: ClientRecord | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(SPACING * 3, SPACING * 2, SPACING * 3, SPACING * 2)
@@ -61,8 +69,35 @@ class ClientRecordPage(QWidget):
         self.tabs.setAccessibleName(_("Client record sections"))
         self.tabs.tabBar().setAccessibleName(_("Client record sections"))
         self.tabs.addTab(self._build_overview(), _("Overview"))
+        self.screening_tab = ScreeningTab(session)
+        self.assessment_tab = AssessmentTab(session)
+        self.risk_tab = RiskTab(session)
+        self.safety_plan_tab = SafetyPlanTab(session)
+        self.trends_tab = TrendsTab(session)
+        self.record_tabs: list[RecordTab] = [
+            self.screening_tab, self.assessment_tab, self.risk_tab, self.safety_plan_tab, self.trends_tab,
+        ]
+        for tab, title in zip(self.record_tabs, (_("Screening"), _("Assessment"), _("Risk"), _("Safety plan"),
+                                                 _("Trends")), strict=True):
+            tab.setAccessibleName(title)
+            tab.changed.connect(self._tab_changed)
+            tab.navigate.connect(self.navigate)
+            self.tabs.addTab(tab, title)
         self.tabs.addTab(self._build_history(), _("Case stage"))
         layout.addWidget(self.tabs, 1)
+        give = QShortcut(QKeySequence("Ctrl+G"), self, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        give.activated.connect(self.give_screen)
+
+    @property
+    def session(self) -> Session:
+        return self._session
+
+    @session.setter
+    def session(self, session: Session) -> None:
+        """The workspace binds the session once the vault is open; the tabs follow."""
+        self._session = session
+        for tab in self.record_tabs:
+            tab.session = session
 
     # -- header ------------------------------------------------------------------------------
 
@@ -227,6 +262,8 @@ class ClientRecordPage(QWidget):
                 self.history.setItem(row, column, QTableWidgetItem(text))
         self.history.resizeColumnsToContents()
         self.history.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        for tab in self.record_tabs:
+            tab.load(c)
         self.edit_button.setEnabled(not self.session.read_only)
         self.stage_button.setEnabled(not self.session.read_only)
         self.archive_button.setEnabled(not self.session.read_only)
@@ -254,12 +291,44 @@ class ClientRecordPage(QWidget):
         self.alert_dialog = dialog
         dialog.open()
 
+    def give_screen(self) -> None:
+        """Ctrl+G: to the Screening tab, choosing what to give."""
+        if self.record is None:
+            return
+        self.tabs.setCurrentWidget(self.screening_tab)
+        self.screening_tab.pick()
+
+    def navigate(self, where: str) -> None:
+        """A tab asks for another part of the record (after a screen: the safety plan, the alert)."""
+        tabs = {"screening": self.screening_tab, "assessment": self.assessment_tab, "risk": self.risk_tab,
+                "safety_plan": self.safety_plan_tab, "trends": self.trends_tab}
+        if where == "review_alert":
+            if self.record is not None:
+                self._show_alerts(self.record.client.id)
+                self._review_alert()
+        elif where in tabs:
+            self.tabs.setCurrentWidget(tabs[where])
+            tabs[where].setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _tab_changed(self) -> None:
+        """A tab saved something: refresh the header, banners and the other tabs, and tell the shell."""
+        self.reload()
+        self.changed.emit()
+
     def reload(self) -> None:
         if self.record is not None:
             self.load(ClientRecord(self.session.clients.get(self.record.client.id),
                                    self.session.clients.stage_history(self.record.client.id)))
 
     def clear(self) -> None:
+        """Drop every view of the client (on lock): dialogs first, keeping their drafts."""
+        for dialog in self.findChildren(QDialog):
+            if dialog.isVisible():
+                closer = getattr(dialog, "close_for_lock", None)
+                if callable(closer):
+                    closer()
+                else:
+                    dialog.reject()
         self.record = None
         self.name.clear()
         self.legal.clear()
@@ -267,6 +336,8 @@ class ClientRecordPage(QWidget):
         for label in self.values.values():
             label.clear()
         self.history.setRowCount(0)
+        for tab in self.record_tabs:
+            tab.clear()
 
     def client(self) -> Client | None:
         return self.record.client if self.record else None
