@@ -12,9 +12,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QDialog,
     QHBoxLayout,
     QLabel,
     QMessageBox,
@@ -33,6 +32,7 @@ from app.services import instruments
 from app.services.errors import ValidationError, VaultError
 from app.services.session import Session
 from app.ui import theme
+from app.ui.dialogs.draft_dialog import DraftDialog
 from app.ui.drafts import DraftAutosaver
 from app.ui.theme import SPACING
 from app.ui.widgets.common import Banner, FieldGrid, muted_label, primary_button, set_default_button
@@ -46,7 +46,7 @@ def draft_form(instrument_id: str) -> str:
     return f"administer:{instrument_id}"
 
 
-class AdministerDialog(QDialog):
+class AdministerDialog(DraftDialog):
     """`saved(admin)` after a save; `next_step(action, instrument_id, prefill)` when the user picks
     what comes next: ("give", id, answers) or ("safety_plan" | "review_alert", "", {})."""
 
@@ -325,18 +325,7 @@ class AdministerDialog(QDialog):
                 return
         super().reject()
 
-    def close_for_lock(self) -> None:
-        """Keep the draft and close without asking (the app is locking)."""
-        self.autosaver.flush()
-        self.autosaver.dirty = False
-        QDialog.reject(self)
-
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
-        super().showEvent(event)
-        self.activateWindow()
-        if self.pages.currentIndex() == 0:
-            self.form.focus_first()
-
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
-        event.ignore()
-        self.reject()
+    def first_focus(self) -> QWidget | None:
+        if self.pages.currentIndex() != 0:
+            return None
+        return self.form.first_unanswered() or self.form.rows[0]

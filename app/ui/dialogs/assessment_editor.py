@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -61,6 +61,7 @@ from app.models.risk import Adherence, Housing, Support
 from app.services.errors import ValidationError, VaultError
 from app.services.session import Session
 from app.ui import theme
+from app.ui.dialogs.draft_dialog import DraftDialog
 from app.ui.drafts import DraftAutosaver
 from app.ui.theme import SPACING
 from app.ui.widgets.common import (
@@ -68,8 +69,6 @@ from app.ui.widgets.common import (
     Card,
     FieldGrid,
     muted_label,
-    primary_button,
-    set_default_button,
 )
 from app.ui.widgets.inputs import DateField
 
@@ -330,7 +329,7 @@ class RowTable(QWidget):
 # -- the dialog ---------------------------------------------------------------------------------
 
 
-class AssessmentEditorDialog(QDialog):
+class AssessmentEditorDialog(DraftDialog):
     """Write (or continue) a client's draft assessment, then complete it."""
 
     completed = Signal(object)  # Assessment
@@ -396,23 +395,9 @@ class AssessmentEditorDialog(QDialog):
         body.addWidget(self.scroll, 1)
         outer.addLayout(body, 1)
 
-        buttons = QHBoxLayout()
-        self.status = muted_label("")
-        buttons.addWidget(self.status, 1)
-        self.close_button = QPushButton(_("Close"))
-        self.close_button.setToolTip(_("Close; the draft is kept (Esc)"))
-        self.close_button.clicked.connect(self.reject)
-        buttons.addWidget(self.close_button)
-        self.save_button = QPushButton(_("Save draft"))
-        self.save_button.setToolTip(_("Save the draft (Ctrl+S)"))
-        self.save_button.clicked.connect(self.save_draft)
-        buttons.addWidget(self.save_button)
-        self.complete_button = primary_button(_("Complete assessment"))
+        self.status, self.close_button, self.save_button, self.complete_button = self.draft_buttons(
+            outer, _("Complete assessment"), self.complete, self.save_draft)
         self.complete_button.setToolTip(_("Complete (Ctrl+Enter). A completed version can't be changed."))
-        self.complete_button.clicked.connect(self.complete)
-        buttons.addWidget(self.complete_button)
-        outer.addLayout(buttons)
-        set_default_button(self, None)  # a long form: Enter never completes it by surprise
         QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save_draft)
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
             QShortcut(QKeySequence(keys), self, activated=self.complete)
@@ -852,20 +837,8 @@ class AssessmentEditorDialog(QDialog):
             self._keep()
         super().reject()
 
-    def close_for_lock(self) -> None:
-        """The app is locking: keep the typing (in the vault) and close without asking."""
-        self.autosaver.flush()
-        self.autosaver.dirty = False
-        QDialog.reject(self)
-
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
-        super().showEvent(event)
-        self.activateWindow()
-        self.need[LifeDomain.HOUSING].setFocus(Qt.FocusReason.OtherFocusReason)
-
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
-        event.ignore()
-        self.reject()
+    def first_focus(self) -> QWidget | None:
+        return self.need[LifeDomain.HOUSING]
 
 
 def _line(placeholder: str) -> QLineEdit:

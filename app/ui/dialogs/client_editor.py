@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -35,6 +35,7 @@ from app.models.client import (
 from app.services.errors import ValidationError, VaultError
 from app.services.session import Session
 from app.ui import theme
+from app.ui.dialogs.draft_dialog import DraftDialog
 from app.ui.drafts import DraftAutosaver
 from app.ui.theme import SPACING
 from app.ui.widgets.common import Banner, FieldGrid, muted_label, primary_button, set_default_button
@@ -50,7 +51,7 @@ _LANGUAGES = ["English", "Spanish", "Vietnamese", "Chinese", "Arabic", "Russian"
 _DATE_FIELDS = ("date_of_birth", "referral_date")
 
 
-class ClientEditorDialog(QDialog):
+class ClientEditorDialog(DraftDialog):
     saved = Signal(object)  # Client
 
     def __init__(self, session: Session, client: Client | None = None, *, auto_restore: bool = False,
@@ -346,18 +347,6 @@ class ClientEditorDialog(QDialog):
         except ValidationError:
             return True
 
-    def close_for_lock(self) -> None:
-        """Keep the draft and close without asking (the app is locking)."""
-        self.autosaver.flush()
-        self.autosaver.dirty = False
-        QDialog.reject(self)
-
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
-        super().showEvent(event)
-        self.activateWindow()
-        self.inputs["first_name"].setFocus(Qt.FocusReason.OtherFocusReason)
-
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
-        event.ignore()
-        self.reject()
+    def first_focus(self) -> QWidget | None:
+        return self.inputs["first_name"]
 

@@ -13,14 +13,13 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -43,6 +42,7 @@ from app.models.screening import crisis_line
 from app.services.errors import VaultError
 from app.services.session import Session
 from app.ui import theme
+from app.ui.dialogs.draft_dialog import DraftDialog
 from app.ui.drafts import DraftAutosaver
 from app.ui.theme import SPACING
 from app.ui.widgets.common import (
@@ -50,8 +50,6 @@ from app.ui.widgets.common import (
     Card,
     FieldGrid,
     muted_label,
-    primary_button,
-    set_default_button,
 )
 from app.ui.widgets.inputs import DateField
 from app.ui.widgets.list_editors import Column, LinesEditor, RowsEditor
@@ -98,7 +96,7 @@ def form_data(content: PlanContent, review_on: date | None) -> dict[str, Any]:
     }
 
 
-class SafetyPlanEditorDialog(QDialog):
+class SafetyPlanEditorDialog(DraftDialog):
     saved = Signal()  # the plan's draft version was saved
     sign_requested = Signal(str)  # plan id: the draft passed its checks and is ready to be signed
 
@@ -143,23 +141,10 @@ class SafetyPlanEditorDialog(QDialog):
         self.scroll_area = scroll
         outer.addWidget(scroll, 1)
 
-        buttons = QHBoxLayout()
-        self.status = muted_label("")
-        buttons.addWidget(self.status, 1)
-        self.close_button = QPushButton(_("Close"))
-        self.close_button.setToolTip(_("Close; the draft is kept (Esc)"))
-        self.close_button.clicked.connect(self.reject)
-        buttons.addWidget(self.close_button)
-        self.save_button = QPushButton(_("Save draft"))
-        self.save_button.setToolTip(_("Save the draft (Ctrl+S)"))
-        self.save_button.clicked.connect(self.save_draft)
-        buttons.addWidget(self.save_button)
-        self.sign_button = primary_button(_("Sign and activate…"))
-        self.sign_button.clicked.connect(self.sign)
-        buttons.addWidget(self.sign_button)
-        outer.addLayout(buttons)
+        # Enter adds lines here; it never signs by surprise.
+        self.status, self.close_button, self.save_button, self.sign_button = self.draft_buttons(
+            outer, _("Sign and activate…"), self.sign, self.save_draft)
         QShortcut(QKeySequence.StandardKey.Save, self, self._save_shortcut)
-        set_default_button(self, None)  # Enter adds lines here; it never signs by surprise
 
         self.autosaver = DraftAutosaver(session, FORM, client_id, self.collect, parent=self)
         self.autosaver.status.connect(self.status.setText)
@@ -512,16 +497,5 @@ class SafetyPlanEditorDialog(QDialog):
         self.autosaver.flush()
         super().reject()
 
-    def close_for_lock(self) -> None:
-        """The app is locking: keep the typing as it is and close without asking."""
-        self.autosaver.flush()
-        QDialog.reject(self)
-
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
-        super().showEvent(event)
-        if not self.error_banner.isVisible():
-            self.worth.setFocus(Qt.FocusReason.OtherFocusReason)
-
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
-        event.ignore()
-        self.reject()
+    def first_focus(self) -> QWidget | None:
+        return None if self.error_banner.isVisible() else self.worth

@@ -3,6 +3,8 @@ from another tool, and one administration's answers as given."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -21,7 +23,14 @@ from PySide6.QtWidgets import (
 
 from app.i18n import _, format_date, format_datetime
 from app.models.client import Client
-from app.models.screening import Administration, Decision, Referral, ReferralFields, Urgency
+from app.models.screening import (
+    Administration,
+    Decision,
+    ExternalScore,
+    Referral,
+    ReferralFields,
+    Urgency,
+)
 from app.services import instruments
 from app.services.errors import ValidationError, VaultError
 from app.services.session import Session
@@ -48,7 +57,10 @@ def _problems(grid: FieldGrid, error: Banner, exc: ValidationError) -> None:
 
 
 class _Form(QDialog):
-    """A small dialog: title, an error banner, a FieldGrid, Cancel and a primary button (Ctrl+S)."""
+    """A small dialog: title, an error banner, a FieldGrid, Cancel and a primary button (Ctrl+S).
+    `saved(result)` after the service took it."""
+
+    saved = Signal(object)
 
     def __init__(self, session: Session, title: str, primary: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -78,16 +90,35 @@ class _Form(QDialog):
         box.setFixedHeight(height)
         return box
 
-    def date_value(self, name: str, field: DateField):  # type: ignore[no-untyped-def]
+    def date_field(self) -> tuple[str, DateField]:
+        """The form's date: its field name and input (override)."""
+        raise NotImplementedError
+
+    def submit(self, on: date) -> object:
+        """Call the service with what the form holds (override); ValidationError or VaultError
+        leave the dialog open with every field as typed."""
+        raise NotImplementedError
+
+    def save(self) -> None:
+        self.grid.clear_errors()
+        self.error.setVisible(False)
+        name, field = self.date_field()
         try:
-            return field.value() or self.session.clock.today()
+            on = field.value() or self.session.clock.today()
         except ValueError as exc:
             self.grid.set_error(name, str(exc))
             field.setFocus()
-            raise
-
-    def save(self) -> None:  # pragma: no cover - each form overrides
-        raise NotImplementedError
+            return
+        try:
+            saved = self.submit(on)
+        except ValidationError as exc:
+            _problems(self.grid, self.error, exc)
+            return
+        except VaultError as exc:
+            self.error.show_message(str(exc), "error")
+            return
+        self.saved.emit(saved)
+        self.accept()
 
 
 class InstrumentPickerDialog(QDialog):
@@ -135,7 +166,6 @@ class InstrumentPickerDialog(QDialog):
 
 
 class ReferralDialog(_Form):
-    saved = Signal(object)  # Referral
 
     def __init__(self, session: Session, client: Client, parent: QWidget | None = None) -> None:
         super().__init__(session, _("New referral"), _("Save referral"), parent)
@@ -162,26 +192,14 @@ class ReferralDialog(_Form):
         self.finish_layout()
         self.received.setFocus()
 
-    def save(self) -> None:
-        self.grid.clear_errors()
-        self.error.setVisible(False)
-        try:
-            on = self.date_value("received_on", self.received)
-        except ValueError:
-            return
+    def date_field(self) -> tuple[str, DateField]:
+        return "received_on", self.received
+
+    def submit(self, on: date) -> Referral:
         fields = ReferralFields(on, self.source.currentText().strip(), self.referrer.text().strip(),
                                 self.contact.text().strip(), self.reason.toPlainText().strip(),
                                 Urgency(self.urgency.currentData()))
-        try:
-            referral = self.session.screening.add_referral(self.client.id, fields)
-        except ValidationError as exc:
-            _problems(self.grid, self.error, exc)
-            return
-        except VaultError as exc:
-            self.error.show_message(str(exc), "error")
-            return
-        self.saved.emit(referral)
-        self.accept()
+        return self.session.screening.add_referral(self.client.id, fields)
 
 
 def decision_effect(decision: Decision) -> str:
@@ -194,7 +212,6 @@ def decision_effect(decision: Decision) -> str:
 
 
 class DecisionDialog(_Form):
-    saved = Signal(object)  # Referral
 
     def __init__(self, session: Session, referral: Referral, parent: QWidget | None = None) -> None:
         super().__init__(session, _("Screening decision"), _("Record decision"), parent)
@@ -222,27 +239,14 @@ class DecisionDialog(_Form):
         checked = self.choices.checkedButton()
         return Decision(checked.property("decision")) if checked else Decision.ENROL
 
-    def save(self) -> None:
-        self.grid.clear_errors()
-        self.error.setVisible(False)
-        try:
-            on = self.date_value("on", self.on)
-        except ValueError:
-            return
-        try:
-            referral = self.session.screening.decide(self.referral.id, self.decision(), self.reason.toPlainText(), on)
-        except ValidationError as exc:
-            _problems(self.grid, self.error, exc)
-            return
-        except VaultError as exc:
-            self.error.show_message(str(exc), "error")
-            return
-        self.saved.emit(referral)
-        self.accept()
+    def date_field(self) -> tuple[str, DateField]:
+        return "on", self.on
+
+    def submit(self, on: date) -> Referral:
+        return self.session.screening.decide(self.referral.id, self.decision(), self.reason.toPlainText(), on)
 
 
 class ExternalScoreDialog(_Form):
-    saved = Signal(object)
 
     def __init__(self, session: Session, client: Client, parent: QWidget | None = None) -> None:
         super().__init__(session, _("Score from another tool"), _("Save score"), parent)
@@ -268,25 +272,12 @@ class ExternalScoreDialog(_Form):
         self.finish_layout()
         self.tool.setFocus()
 
-    def save(self) -> None:
-        self.grid.clear_errors()
-        self.error.setVisible(False)
-        try:
-            on = self.date_value("on", self.on)
-        except ValueError:
-            return
-        try:
-            score = self.session.screening.record_external(
-                self.client.id, self.tool.currentText(), on, self.total.text(), self.level.text(),
-                self.note.toPlainText())
-        except ValidationError as exc:
-            _problems(self.grid, self.error, exc)
-            return
-        except VaultError as exc:
-            self.error.show_message(str(exc), "error")
-            return
-        self.saved.emit(score)
-        self.accept()
+    def date_field(self) -> tuple[str, DateField]:
+        return "on", self.on
+
+    def submit(self, on: date) -> ExternalScore:
+        return self.session.screening.record_external(
+            self.client.id, self.tool.currentText(), on, self.total.text(), self.level.text(), self.note.toPlainText())
 
 
 class AnswersDialog(QDialog):

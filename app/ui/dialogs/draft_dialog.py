@@ -1,0 +1,64 @@
+"""What every form that autosaves a draft shares: closing through reject() (so the window's close
+button asks the same as Esc), closing for a lock without asking while keeping the draft, taking
+the focus when shown, and the bottom row of a long form (status, Close, Save draft, the primary)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QCloseEvent, QShowEvent
+from PySide6.QtWidgets import QBoxLayout, QDialog, QHBoxLayout, QLabel, QPushButton, QWidget
+
+from app.i18n import _
+from app.ui.drafts import DraftAutosaver
+from app.ui.widgets.common import muted_label, primary_button, set_default_button
+
+
+class DraftDialog(QDialog):
+    """Subclasses set `self.autosaver` and may override `first_focus()`."""
+
+    autosaver: DraftAutosaver
+
+    def first_focus(self) -> QWidget | None:
+        """The field that takes the focus when the dialog is shown (None: leave it)."""
+        return None
+
+    def close_for_lock(self) -> None:
+        """The app is locking: keep the typing (in the vault) and close without asking."""
+        self.autosaver.flush()
+        self.autosaver.dirty = False
+        QDialog.reject(self)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        self.activateWindow()
+        target = self.first_focus()
+        if target is not None:
+            target.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        event.ignore()
+        self.reject()
+
+    def draft_buttons(self, layout: QBoxLayout, primary: str, on_primary: Callable[[], None],
+                      on_save_draft: Callable[[], None]) -> tuple[QLabel, QPushButton, QPushButton, QPushButton]:
+        """Status · Close (the draft is kept) · Save draft (Ctrl+S) · the primary action.
+        Enter presses none of them: a long form is never finished by surprise."""
+        row = QHBoxLayout()
+        status = muted_label("")
+        row.addWidget(status, 1)
+        close = QPushButton(_("Close"))
+        close.setToolTip(_("Close; the draft is kept (Esc)"))
+        close.clicked.connect(self.reject)
+        row.addWidget(close)
+        save = QPushButton(_("Save draft"))
+        save.setToolTip(_("Save the draft (Ctrl+S)"))
+        save.clicked.connect(on_save_draft)
+        row.addWidget(save)
+        main = primary_button(primary)
+        main.clicked.connect(on_primary)
+        row.addWidget(main)
+        layout.addLayout(row)
+        set_default_button(self, None)
+        return status, close, save, main
