@@ -10,6 +10,15 @@ from PySide6.QtWidgets import QAbstractButton, QAbstractScrollArea, QWidget
 from tests.gui.conftest import Gui
 
 
+def _ancestors(widget: QWidget) -> list[QWidget]:
+    found = []
+    parent = widget.parentWidget()
+    while parent is not None:
+        found.append(parent)
+        parent = parent.parentWidget()
+    return found
+
+
 def unnamed(root: QWidget) -> list[str]:
     missing = []
     for widget in [root, *root.findChildren(QWidget)]:
@@ -24,7 +33,8 @@ def unnamed(root: QWidget) -> list[str]:
             named_parent = isinstance(parent, QWidget) and bool(parent.accessibleName())
             if named_parent and (parent.focusProxy() is widget or widget.objectName().startswith("qt_")):
                 continue  # Qt's own inner part of a named control (a spin box's text field)
-            missing.append(f"{type(widget).__name__} {widget.objectName()!r} in {type(widget.window()).__name__}")
+            owner = next((w for w in _ancestors(widget) if type(w).__module__.startswith("app.") and type(w).__name__ != "Banner"), None)
+            missing.append(f"{type(widget).__name__} {widget.objectName()!r} in {type(owner or widget.window()).__name__}")
     return missing
 
 
@@ -54,3 +64,37 @@ def test_every_focusable_control_is_named(gui: Gui, client_vault: Path) -> None:
                 dialog.show_page(page)
             assert unnamed(dialog) == [], type(dialog).__name__
         dialog.reject()
+
+
+def test_every_record_tab_and_screening_form_is_named(gui: Gui, client_vault: Path, services) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import PASSPHRASE
+
+    session = services.vaults.unlock(client_vault, passphrase=PASSPHRASE)
+    client_id = session.clients.roster()[0].id
+    session.screening.record(client_id, "phq9", dict.fromkeys("123456789", 1))
+    session.screening.record(client_id, "who5", dict.fromkeys("12345", 3))
+    session.close()
+    gui.unlock(client_vault)
+    workspace = gui.controller.workspace
+    workspace.open_client(client_id)
+    record = workspace.record
+    for tab in record.record_tabs:
+        record.tabs.setCurrentWidget(tab)
+        assert unnamed(workspace) == [], type(tab).__name__
+    screening = record.screening_tab
+    for instrument_id in ("phq9", "cssrs_screener", "auditc", "who5"):
+        screening.give(instrument_id)
+        dialog = screening.dialog
+        assert unnamed(dialog) == [], instrument_id
+        dialog.close_for_lock()
+    screening.pick()
+    assert unnamed(screening.picker) == []
+    screening.picker.reject()
+    for opener in (screening._new_referral, screening._external):
+        opener()
+        assert unnamed(screening.form_dialog) == [], type(screening.form_dialog).__name__
+        screening.form_dialog.reject()
+    record.tabs.setCurrentWidget(record.risk_tab)
+    record.risk_tab.override()
+    assert unnamed(record.risk_tab.dialog) == []
+    record.risk_tab.dialog.reject()

@@ -146,6 +146,7 @@ class Banner(QFrame):
         # Loaded on first display, so the unlock screen never waits for the icon font.
         self.icon.setPixmap(theme.icon(names.get(self._kind, names["info"]), tint).pixmap(20, 20))
         self.label.setText(text)
+        self.label.setAccessibleName(text)
         self.setAccessibleName(text)
         self.setVisible(True)
 
