@@ -114,7 +114,7 @@ class ScreeningRepository:
         if instrument_id is not None:
             sql += " AND instrument_id = ?"
             params = (client_id, instrument_id)
-        rows = self._conn.execute(sql + " ORDER BY administered_on, created_at", params).fetchall()
+        rows = self._conn.execute(sql + " ORDER BY administered_on, created_at, rowid", params).fetchall()
         return [_admin(r) for r in rows]
 
     def latest_by_instrument(self, client_id: str) -> dict[str, Administration]:

@@ -56,6 +56,7 @@ def test_first_home_visit_from_referral_to_an_explained_tier(gui: Gui, client_va
     press(gui, Qt.Key.Key_Y, Qt.Key.Key_N, Qt.Key.Key_N)
     press(gui, Qt.Key.Key_S, modifiers=CTRL)
     assert "Low" in cssrs.result_title.text()
+    assert tab.referral_values["screens"].text() == "PHQ-2, PHQ-9, C-SSRS screener (answers)"
 
     # The safety plan, written with the client and signed on the laptop (the tab's own tests drive
     # the editor and the pad; here the plan comes in through the service the tab uses).

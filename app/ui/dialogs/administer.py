@@ -54,8 +54,10 @@ class AdministerDialog(DraftDialog):
     next_step = Signal(str, str, object)
 
     def __init__(self, session: Session, client: Client, instrument: Instrument,
-                 prefill: Mapping[str, int | None] | None = None, parent: QWidget | None = None) -> None:
+                 prefill: Mapping[str, int | None] | None = None, referral_id: str | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.referral_id = referral_id  # the open referral these screens answer, if any
         self.session = session
         self.client = client
         self.instrument = instrument
@@ -201,7 +203,8 @@ class AdministerDialog(DraftDialog):
             return
         try:
             admin = self.session.screening.record(
-                self.client.id, self.instrument.id, self.form.answers(), declined=self.form.declined(), on=on)
+                self.client.id, self.instrument.id, self.form.answers(), declined=self.form.declined(), on=on,
+                referral_id=self.referral_id)
         except ValidationError as exc:
             if "on" in exc.problems:
                 self.grid.set_error("on", exc.problems["on"])

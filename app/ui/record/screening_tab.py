@@ -69,6 +69,7 @@ class ScreeningTab(RecordTab):
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
         self.referral: Referral | None = None
+        self.given: list[Administration] = []
         self.administrations: list[Administration] = []
         self.dialog: AdministerDialog | None = None
         actions = QHBoxLayout()
@@ -111,7 +112,8 @@ class ScreeningTab(RecordTab):
         self.referral_form.setHorizontalSpacing(SPACING * 2)
         self.referral_values: dict[str, QLabel] = {}
         for key, label in (("received", _("Received")), ("urgency", _("Urgency")), ("source", _("Source")),
-                           ("referrer", _("Referrer")), ("reason", _("Reason")), ("decision", _("Decision"))):
+                           ("referrer", _("Referrer")), ("reason", _("Reason")), ("screens", _("Screens given")),
+                           ("decision", _("Decision"))):
             value = QLabel()
             value.setWordWrap(True)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -154,8 +156,8 @@ class ScreeningTab(RecordTab):
         client_id = self.client.id
         referrals = self.session.screening.referrals(client_id)
         self.referral = referrals[-1] if referrals else None
-        self.administrations = sorted(self.session.screening.history(client_id),
-                                      key=lambda a: (a.administered_on, a.created_at or 0), reverse=True)
+        self.given = self.session.screening.history(client_id)  # oldest first, as given
+        self.administrations = list(reversed(self.given))
         externals = self.session.screening.external_scores(client_id)
         empty = self.referral is None and not self.administrations and not externals
         self.empty.setVisible(empty)
@@ -199,13 +201,17 @@ class ScreeningTab(RecordTab):
                 decision=r.decision.label, date=format_date(r.decision_on, "medium"), reason=r.decision_reason)
         else:
             decision = _("Not decided yet")
+        catalog = instruments.catalog()
+        given = [catalog[a.instrument_id].short_name if a.instrument_id in catalog else a.instrument_id
+                 for a in self.given if a.referral_id == r.id]
         values = {"received": format_date(f.received_on, "long"), "urgency": f.urgency.label, "source": f.source,
-                  "referrer": referrer, "reason": f.reason, "decision": decision}
+                  "referrer": referrer, "reason": f.reason, "screens": ", ".join(given), "decision": decision}
         for key, label in self.referral_values.items():
             label.setText(values[key] or "—")
 
     def clear(self) -> None:
         self.referral = None
+        self.given = []
         self.administrations = []
         self.screens.setRowCount(0)
         self.external.setRowCount(0)
@@ -233,7 +239,8 @@ class ScreeningTab(RecordTab):
         if instrument_id not in catalog:
             self.message.show_message(_("That instrument is not available."), "error")
             return
-        dialog = AdministerDialog(self.session, self.client, catalog[instrument_id], prefill, self)
+        open_referral = self.referral.id if self.referral is not None and self.referral.decision is None else None
+        dialog = AdministerDialog(self.session, self.client, catalog[instrument_id], prefill, open_referral, self)
         dialog.saved.connect(lambda _admin: self._saved())
         dialog.next_step.connect(self._next_step)
         dialog.finished.connect(lambda _r, d=dialog: self._closed(d))
