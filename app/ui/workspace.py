@@ -75,6 +75,7 @@ class Workspace(QWidget):
         right.addWidget(self.pages, 1)
         layout.addLayout(right, 1)
         self.today.open_client.connect(self.open_client)
+        self.today.open_safety_plan.connect(self.open_safety_plan)
         self.today.show_stage.connect(self.show_stage)
         self.today.new_client.connect(self.new_client)
         self.clients.open_client.connect(self.open_client)
@@ -214,6 +215,11 @@ class Workspace(QWidget):
     def focus_search(self) -> None:
         self.go(PAGE_CLIENTS)
         self.clients.focus_search()
+
+    def open_safety_plan(self, client_id: str) -> None:
+        self.open_client(client_id)
+        if self.record.client() is not None and self.record.client().id == client_id:
+            self.record.navigate("safety_plan")
 
     def open_client(self, client_id: str) -> None:
         try:

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from app.i18n import _, format_date, ngettext
 from app.models.client import RosterRow, Stage
+from app.models.safety_plan import SafetyPlan
 from app.models.screening import SafetyAlert
 from app.services.session import Session
 from app.ui import theme
@@ -57,6 +58,7 @@ class StageTile(QPushButton):
 
 class TodayPage(QWidget):
     open_client = Signal(str)
+    open_safety_plan = Signal(str)  # a client id
     show_stage = Signal(object)  # Stage
     new_client = Signal()
 
@@ -66,6 +68,7 @@ class TodayPage(QWidget):
         self.discreet = False
         self._recent: list[RosterRow] = []
         self._open_alerts: list[SafetyAlert] = []
+        self._plans_due: list[SafetyPlan] = []
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         scroll = QScrollArea()
@@ -124,8 +127,22 @@ class TodayPage(QWidget):
         self.recent_card.body.addWidget(self.recent)
         self.recent_empty = muted_label(_("Clients you open appear here, so you can get back to them quickly."))
         self.recent_card.body.addWidget(self.recent_empty)
+        self.plans_card = Card()
+        title = QLabel(_("Safety plans to review"))
+        title.setFont(theme.scaled_font(self, 1.15, bold=True))
+        self.plans_card.body.addWidget(title)
+        self.plans_card.body.addWidget(muted_label(_(
+            "Their review date has come: go through the plan with the client and sign it again.")))
+        self.plans = QListWidget()
+        self.plans.setObjectName("Recent")
+        self.plans.setAccessibleName(_("Safety plans due for review"))
+        self.plans.itemActivated.connect(lambda item: self.open_safety_plan.emit(item.data(Qt.ItemDataRole.UserRole)))
+        self.plans.setMinimumHeight(140)
+        self.plans_card.body.addWidget(self.plans)
         row = QHBoxLayout()
+        row.setSpacing(SPACING * 2)
         row.addWidget(self.recent_card, 1)
+        row.addWidget(self.plans_card, 1)
         layout.addLayout(row)
 
         add_first = primary_button(_("Add your first client"))
@@ -152,9 +169,12 @@ class TodayPage(QWidget):
         self._fill_recent()
         self._open_alerts = self.session.screening.open_alerts()
         self._fill_alerts()
+        self._plans_due = self.session.safety_plans.due_for_review(today)
+        self._fill_plans()
         has_clients = total > 0
         self.caseload.setVisible(has_clients)
         self.recent_card.setVisible(has_clients)
+        self.plans_card.setVisible(bool(self._plans_due))
         self.empty.setVisible(not has_clients)
 
     def _fill_recent(self) -> None:
@@ -166,6 +186,19 @@ class TodayPage(QWidget):
             self.recent.addItem(item)
         self.recent.setVisible(bool(self._recent))
         self.recent_empty.setVisible(not self._recent)
+
+    def _fill_plans(self) -> None:
+        self.plans.clear()
+        names = {r.id: r for r in self.session.clients.rows({p.client_id for p in self._plans_due})}
+        for plan in self._plans_due:
+            row = names.get(plan.client_id)
+            if row is None or plan.review_on is None:
+                continue
+            who = row.initials if self.discreet else row.display_name
+            item = QListWidgetItem(_("{who} · {code} — review due {date}").format(
+                who=who, code=row.client_code, date=format_date(plan.review_on, "medium")))
+            item.setData(Qt.ItemDataRole.UserRole, plan.client_id)
+            self.plans.addItem(item)
 
     def _fill_alerts(self) -> None:
         self.alerts.clear()
@@ -188,9 +221,13 @@ class TodayPage(QWidget):
         self._fill_recent()
         if self._open_alerts:
             self._fill_alerts()
+        if self._plans_due:
+            self._fill_plans()
 
     def clear(self) -> None:
         self._recent = []
         self._open_alerts = []
+        self._plans_due = []
         self.recent.clear()
         self.alerts.clear()
+        self.plans.clear()

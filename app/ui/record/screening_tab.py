@@ -146,6 +146,8 @@ class ScreeningTab(RecordTab):
         self.external = _table([_("Date"), _("Tool"), _("Total"), _("Level"), _("Note")], _("Scores from other tools"))
         self.external.setMaximumHeight(150)
         card.body.addWidget(self.external, 1)
+        self.no_external = muted_label(_("None yet. LOCUS, DLA-20, ANSA, WHODAS and others go here."))
+        card.body.addWidget(self.no_external)
         return card
 
     # -- data --------------------------------------------------------------------------------
@@ -173,6 +175,8 @@ class ScreeningTab(RecordTab):
                 self.screens.setItem(row, column, QTableWidgetItem(text))
         self.screens.resizeColumnsToContents()
         self.screens.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.external.setVisible(bool(externals))
+        self.no_external.setVisible(not externals)
         self.external.setRowCount(len(externals))
         for row, ext in enumerate(sorted(externals, key=lambda e: e.scored_on, reverse=True)):
             for column, text in enumerate([format_date(ext.scored_on, "medium"), ext.tool, ext.total or "—",

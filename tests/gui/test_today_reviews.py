@@ -1,0 +1,37 @@
+"""Today lists the safety plans whose review date has come, and opens one on its plan."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.models.safety_plan import Contact, PlanContent
+from app.models.signature import SignerRole, verbally_agreed
+from tests.conftest import PASSPHRASE
+from tests.gui.conftest import Gui
+
+
+def test_a_plan_due_for_review_is_on_today_and_opens_on_the_plan(gui: Gui, client_vault: Path, services) -> None:  # type: ignore[no-untyped-def]
+    session = services.vaults.unlock(client_vault, passphrase=PASSPHRASE)
+    rows = {r.first_name: r for r in session.clients.roster()}
+    due, later = rows["Zoë"], rows["Ольга"]
+    today = session.clock.today()
+    content = PlanContent(worth_living_for="My cat", warning_signs=("Not answering the phone",),
+                          helpers=(Contact("Ana", "(555) 010-1111"),))
+    for row, review_on in ((due, today), (later, today.replace(year=today.year + 1))):
+        draft = session.safety_plans.save_draft(row.id, content, review_on)
+        now = session.clock.now()
+        session.safety_plans.activate(draft.id, [
+            verbally_agreed(SignerRole.CLIENT, row.first_name, now, "Agreed by phone; signs next visit"),
+            verbally_agreed(SignerRole.CASE_MANAGER, "J. Rivera", now, "Signing at the next visit")])
+    session.close()
+    gui.unlock(client_vault)
+    workspace = gui.controller.workspace
+    today_page = workspace.today
+    assert today_page.plans_card.isVisible()
+    assert today_page.plans.count() == 1 and "Ødegård" in today_page.plans.item(0).text()
+    workspace.set_discreet(True)
+    assert "Ødegård" not in today_page.plans.item(0).text() and due.client_code in today_page.plans.item(0).text()
+    today_page.plans.itemActivated.emit(today_page.plans.item(0))
+    record = workspace.record
+    assert workspace.pages.currentWidget() is record and record.client().id == due.id
+    assert record.tabs.currentWidget() is record.safety_plan_tab
