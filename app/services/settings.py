@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from app.models.contacts import DEFAULT_QUIET_DAYS, clamp_quiet_days
 from app.store.files import atomic_write, ensure_private_dir
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,8 @@ class Settings:
     backup_keep_weekly: int = 4
     backup_keep_monthly: int = 12
     backup_on_quit: bool = True
+    # Care coordination: flag a care-team member not in touch for this many days
+    care_team_quiet_days: int = DEFAULT_QUIET_DAYS
     # Where we were
     last_vault: str = ""
     recent_vaults: tuple[str, ...] = field(default_factory=tuple)
@@ -51,6 +54,7 @@ class Settings:
             backup_keep_daily=max(1, min(366, int(self.backup_keep_daily))),
             backup_keep_weekly=max(0, min(520, int(self.backup_keep_weekly))),
             backup_keep_monthly=max(0, min(240, int(self.backup_keep_monthly))),
+            care_team_quiet_days=clamp_quiet_days(self.care_team_quiet_days),
         )
 
     def remembers(self, vault_id: str) -> bool:

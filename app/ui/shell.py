@@ -10,8 +10,8 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QWidget
 from app import APP_NAME
 from app.i18n import _
 
-SESSION_ACTIONS = ("new_client", "import", "backup", "find", "edit_client", "today", "clients", "discreet",
-                   "lock", "back")
+SESSION_ACTIONS = ("new_client", "import", "backup", "find", "edit_client", "today", "clients", "contacts",
+                   "discreet", "lock", "back")
 
 
 class MainWindow(QMainWindow):
@@ -30,6 +30,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.vault_label)
         self.statusBar().addPermanentWidget(self.lock_label)
         self.allow_close = False
+        self.actions_["contacts"].triggered.connect(lambda: self._go_page("contacts"))
         self.set_unlocked(False)
 
     def _action(self, key: str, text: str, shortcut: QKeySequence | str | None = None, *, checkable: bool = False) -> QAction:
@@ -63,6 +64,7 @@ class MainWindow(QMainWindow):
         view = bar.addMenu(_("&View"))
         view.addAction(self._action("today", _("Today"), "Alt+1"))
         view.addAction(self._action("clients", _("Clients"), "Alt+2"))
+        view.addAction(self._action("contacts", _("Contacts"), "Alt+3"))
         view.addAction(self._action("back", _("Back to the roster"), "Alt+Left"))
         view.addSeparator()
         view.addAction(self._action("discreet", _("Discreet mode"), "Ctrl+Shift+D", checkable=True))
@@ -71,6 +73,12 @@ class MainWindow(QMainWindow):
         if QKeySequence(QKeySequence.StandardKey.HelpContents).isEmpty():
             self.actions_["help"].setShortcut(QKeySequence("F1"))
         help_menu.addAction(self._action("about", _("About Waypoint")))
+
+    def _go_page(self, key: str) -> None:
+        """A page of the unlocked workspace (the page shown has `go`); nothing while locked."""
+        go = getattr(self.stack.currentWidget(), "go", None)
+        if callable(go):
+            go(key)
 
     def show_page(self, page: QWidget) -> None:
         if self.stack.indexOf(page) < 0:

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import SUPPORTED_LANGUAGES, _, format_date, format_datetime
+from app.models.contacts import QUIET_DAYS_MAX, QUIET_DAYS_MIN
 from app.services.context import AppServices
 from app.services.device_keys import DeviceKeyError
 from app.services.session import Session
@@ -254,6 +255,28 @@ class BackupPage(SettingsPage):
                        backup_on_quit=self.on_quit.isChecked())
 
 
+class CarePage(SettingsPage):
+    def __init__(self) -> None:
+        super().__init__(_("Care coordination"))
+        self.quiet_days = QSpinBox()
+        self.quiet_days.setRange(QUIET_DAYS_MIN, QUIET_DAYS_MAX)
+        self.quiet_days.setSuffix(" " + _("days"))
+        self.quiet_days.setMaximumWidth(220)
+        self.grid.add("quiet_days", _("Flag a care-team member not in touch for"), self.quiet_days,
+                      hint=_("From {low} to {high} days. 30 is the usual choice.").format(
+                          low=QUIET_DAYS_MIN, high=QUIET_DAYS_MAX))
+        self.layout_.addWidget(muted_label(_(
+            "They are flagged on the client's Team tab and listed on Today, counting from the last day they "
+            "were in touch (or the day they joined the team).")))
+        self.finish()
+
+    def load(self, s: Settings) -> None:
+        self.quiet_days.setValue(s.care_team_quiet_days)
+
+    def save(self, s: Settings) -> Settings:
+        return replace(s, care_team_quiet_days=self.quiet_days.value())
+
+
 class SettingsDialog(QDialog):
     change_passphrase_requested = Signal()
     new_recovery_key_requested = Signal()
@@ -276,7 +299,8 @@ class SettingsDialog(QDialog):
         self.stack = QStackedWidget()
         self.security = SecurityPage(services, session)
         self.backup = BackupPage(services, session)
-        self.pages: list[SettingsPage] = [PracticePage(), RegionPage(), self.security, self.backup]
+        self.care = CarePage()
+        self.pages: list[SettingsPage] = [PracticePage(), RegionPage(), self.security, self.backup, self.care]
         for page in self.pages:
             self.list.addItem(page.title)
             self.list.item(self.list.count() - 1).setSizeHint(QSize(0, 36))
