@@ -12,7 +12,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
-from app.i18n import _, format_date
+from app.i18n import _, format_date, ngettext
 from app.models.client import RosterRow, Stage, age_on
 from app.models.risk import Tier
 
@@ -25,6 +25,12 @@ _TIER_MARKS = {Tier.LOW: "○", Tier.MODERATE: "◐", Tier.HIGH: "●", Tier.CRI
 def tier_text(tier: Tier | None) -> str:
     """The tier in words with a shape beside it (colour is never the only signal)."""
     return f"{_TIER_MARKS[tier]} {tier.label}" if tier is not None else _("Not yet stratified")
+
+
+def notes_found(count: int) -> str:
+    return ngettext("{n} note", "{n} notes", count).format(n=count)
+
+
 _Index = QModelIndex | QPersistentModelIndex
 
 
@@ -39,6 +45,7 @@ class RosterTableModel(QAbstractTableModel):
         self._tier: Tier | None | str = ANY_TIER
         self._sort = (COL_NAME, Qt.SortOrder.AscendingOrder)
         self.discreet = False
+        self._note_hits: dict[str, int] = {}
         self._headers = [_("Name"), _("Client code"), _("Age"), _("Date of birth"), _("Stage"), _("Phone"), _("Risk tier")]
 
     # -- contents ----------------------------------------------------------------------------
@@ -53,6 +60,7 @@ class RosterTableModel(QAbstractTableModel):
     def clear(self) -> None:
         self.beginResetModel()
         self._all, self._rows, self._ids = [], [], None
+        self._note_hits = {}
         self.endResetModel()
 
     def set_filter(self, ids: set[str] | None = None, stage: Stage | None = None,
@@ -65,6 +73,17 @@ class RosterTableModel(QAbstractTableModel):
         self._ids, self._stage, self._tier = ids, stage, tier
         self._apply()
         self.endResetModel()
+
+    def set_note_hits(self, hits: dict[str, int]) -> None:
+        """Client id → how many of their notes matched the search (shown beside the name)."""
+        if hits == self._note_hits:
+            return
+        self._note_hits = dict(hits)
+        if self._rows:
+            self.dataChanged.emit(self.index(0, COL_NAME), self.index(len(self._rows) - 1, COL_NAME))
+
+    def note_hits(self, client_id: str) -> int:
+        return self._note_hits.get(client_id, 0)
 
     def set_discreet(self, on: bool) -> None:
         self.discreet = on
@@ -139,7 +158,11 @@ class RosterTableModel(QAbstractTableModel):
         column = index.column()
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             if column == COL_NAME:
-                return r.initials if self.discreet else r.display_name
+                name = r.initials if self.discreet else r.display_name
+                hits = self._note_hits.get(r.id)
+                if hits:
+                    return _("{name}  ·  found in {found}").format(name=name, found=notes_found(hits))
+                return name
             if column == COL_CODE:
                 return r.client_code
             if column == COL_AGE:
@@ -153,6 +176,14 @@ class RosterTableModel(QAbstractTableModel):
                 return "•••" if self.discreet and r.phone else r.phone
             if column == COL_TIER:
                 return tier_text(r.tier)
+        if role == Qt.ItemDataRole.DecorationRole and column == COL_NAME and self._note_hits.get(r.id):
+            from app.ui import theme  # only drawn while the notes are searched
+
+            return theme.icon("mdi6.text-search", theme.colors().muted)
+        if role == Qt.ItemDataRole.ToolTipRole and column == COL_NAME and self._note_hits.get(r.id):
+            n = self._note_hits[r.id]
+            return ngettext("One of this client's notes matches the search.",
+                            "{n} of this client's notes match the search.", n).format(n=n)
         if role == ID_ROLE:
             return r.id
         if role == Qt.ItemDataRole.TextAlignmentRole and column == COL_AGE:

@@ -55,6 +55,9 @@ class RosterView(QTableView):
 class ClientsPage(QWidget):
     open_client = Signal(str)
     new_client = Signal()
+    # After open_client, for a client found through their notes: (client id, the search text),
+    # so the record can show its Notes tab searched for the same words.
+    open_client_notes = Signal(str, str)
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -78,6 +81,11 @@ class ClientsPage(QWidget):
         self.search.addAction(theme.icon("mdi6.magnify"), QLineEdit.ActionPosition.LeadingPosition)
         self.search.textChanged.connect(self._search_changed)
         bar.addWidget(self.search, 3)
+        self.in_notes = QCheckBox(_("Search &notes too"))
+        self.in_notes.setToolTip(_("Also list clients whose contact notes contain the words (Alt+N)"))
+        self.in_notes.setAccessibleName(_("Search notes too"))
+        self.in_notes.toggled.connect(lambda _on: self._apply_filter())
+        bar.addWidget(self.in_notes)
         stage_label = QLabel(_("Stage"))
         bar.addWidget(stage_label)
         self.stage = QComboBox()
@@ -153,7 +161,8 @@ class ClientsPage(QWidget):
         self.count = muted_label("")
         layout.addWidget(self.count)
         QShortcut(QKeySequence(Qt.Key.Key_Down), self.search, activated=self._into_table)
-        self.setTabOrder(self.search, self.stage)
+        self.setTabOrder(self.search, self.in_notes)
+        self.setTabOrder(self.in_notes, self.stage)
         self.setTabOrder(self.stage, self.tier)
         self.setTabOrder(self.tier, self.archived)
         self.setTabOrder(self.archived, self.table)
@@ -185,8 +194,13 @@ class ClientsPage(QWidget):
     def _apply_filter(self) -> None:
         text = self.search.text().strip()
         ids: set[str] | None = None
+        note_hits: dict[str, int] = {}
         if text:
             ids = set(self.session.clients.search_ids(text, include_archived=self.archived.isChecked()))
+            if self.in_notes.isChecked():
+                note_hits = self.session.notes.clients_matching(text)
+                ids |= set(note_hits)
+        self.model.set_note_hits(note_hits)
         value = self.stage.currentData()
         tier_value = self.tier.currentData()
         tier: Tier | None | str = ANY_TIER if tier_value == ANY_TIER else (Tier(tier_value) if tier_value else None)
@@ -196,7 +210,10 @@ class ClientsPage(QWidget):
             self.stack.setCurrentWidget(self.empty)
         elif shown == 0:
             self.no_match.title.setText(_("No clients match"))
-            self.no_match.text.setText(_("Check the spelling, search by phone or client code, or clear the filters."))
+            self.no_match.text.setText(_("Check the spelling, search by phone or client code, or clear the filters.")
+                                       if self.in_notes.isChecked() else _(
+                "Check the spelling, search by phone or client code, or clear the filters. To look in the contact "
+                "notes as well, tick “Search notes too”."))
             self.stack.setCurrentWidget(self.no_match)
         else:
             self.stack.setCurrentWidget(self.table)
@@ -204,6 +221,11 @@ class ClientsPage(QWidget):
             self.count.setText(ngettext("{n} client", "{n} clients", total).format(n=total))
         else:
             self.count.setText(_("{shown} of {total} clients").format(shown=shown, total=total))
+        if note_hits:
+            rows = (self.model.row_at(i) for i in range(shown))
+            found = sum(1 for r in rows if r is not None and self.model.note_hits(r.id))
+            self.count.setText(self.count.text() + " · " + ngettext(
+                "{n} found in their notes", "{n} found in their notes", found).format(n=found))
 
     def _into_table(self) -> None:
         if self.model.rowCount():
@@ -214,6 +236,8 @@ class ClientsPage(QWidget):
         client_id = self.model.data(self.model.index(row, 0), ID_ROLE)
         if client_id:
             self.open_client.emit(client_id)
+            if self.model.note_hits(client_id):
+                self.open_client_notes.emit(client_id, self.search.text().strip())
 
     def select_client(self, client_id: str) -> None:
         row = self.model.row_of(client_id)
