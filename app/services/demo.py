@@ -46,7 +46,11 @@ from app.models.screening import (
     administer,
 )
 from app.services import instruments
+from app.services.demo_attachments import store_demo_attachments
+from app.services.demo_care_plans import add_demo_care_plans
+from app.services.demo_notes import DEFAULT_PER_CLIENT, demo_notes
 from app.services.demo_safety_plans import demo_safety_plan, store_demo_safety_plans
+from app.services.demo_team import demo_care_teams
 from app.services.risk import inputs_from_latest
 from app.store.assessment_repo import AssessmentRepository
 from app.store.clients_repo import ClientRepository
@@ -189,6 +193,7 @@ def populate(session: Session, clients: int, seed: int | None = None) -> int:
     gen = _Generator(rng, fakers[0], fakers[1], fakers[2], today=session.clock.today())
     now = session.clock.now()
     taken: set[str] = set()
+    made: list[Client] = []
     with session.write() as conn:
         repo = ClientRepository(conn)
         for _index in range(clients):
@@ -204,6 +209,13 @@ def populate(session: Session, clients: int, seed: int | None = None) -> int:
                 repo.add_stage_change(change, now)
             _screening_history(session, conn, gen, client, changes, now)
             session.audit("client.create", "client", client_id, "source=demo")
+            made.append(client)
+        # Stage 4–5 records for the whole caseload: care teams and referrals out, plans, documents, notes.
+        demo_care_teams(conn, rng, gen.fake_en, made, gen.today, gen._uuid, actor=session.actor, now=now)
+        add_demo_care_plans(conn, rng, gen.fake_en, made, gen.today, gen._uuid, case_manager=session.actor)
+        store_demo_attachments(conn, rng, gen.fake_en, made, gen.today, gen._uuid)
+        demo_notes(conn, rng, gen.fake_en, made, gen.today, gen._uuid, actor=session.actor,
+                   total=min(len(made) * DEFAULT_PER_CLIENT, 200_000))
         # A few recently viewed clients, so the Today page has something to show.
         roster = repo.roster()
         viewed = [r.id for r in rng.sample(roster, min(5, len(roster)))]

@@ -27,11 +27,16 @@ def current_actor() -> str:
 class Session:
     def __init__(self, vault: Vault, clock: Clock | None = None, actor: str | None = None) -> None:
         from app.services.assessments import AssessmentService
+        from app.services.attachments import AttachmentService
+        from app.services.care_plans import CarePlanService
         from app.services.clients import ClientService
+        from app.services.contacts import ContactService
         from app.services.drafts import DraftService
+        from app.services.notes import NoteService
         from app.services.risk import RiskService
         from app.services.safety_plans import SafetyPlanService
         from app.services.screening import ScreeningService
+        from app.services.service_referrals import ServiceReferralService
 
         self.vault = vault
         self.clock = clock or Clock()
@@ -42,6 +47,11 @@ class Session:
         self.risk = RiskService(self)
         self.assessments = AssessmentService(self)
         self.safety_plans = SafetyPlanService(self)
+        self.care_plans = CarePlanService(self)
+        self.contacts = ContactService(self)
+        self.service_referrals = ServiceReferralService(self)
+        self.notes = NoteService(self)
+        self.attachments = AttachmentService(self)
 
     @property
     def is_open(self) -> bool:

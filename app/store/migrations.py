@@ -302,12 +302,333 @@ def _v5_safety_plans() -> tuple[str, ...]:
     )
 
 
+def _v6_care_plans() -> tuple[str, ...]:
+    """Care plans: versions, needs, goals, objectives, interventions, reviews, signatures.
+
+    One row per version; the plan itself (about the person, discharge criteria, needs → goals →
+    objectives → interventions, dismissed suggestions) is a JSON document with its schema number.
+    At most one draft and one version in force (active or on hold) per client. A signed version's
+    content and signatures can't change (a trigger refuses it): only its status moves on (on hold,
+    resumed, completed, revoked, superseded — never back to draft, and a finished version stays
+    finished), its review date, its referral links and a scanned page's attachment id once set.
+    Reviews (goal attainment per goal, changes, who attended) are kept apart and never edited."""
+    stamps = "created_at TEXT NOT NULL, updated_at TEXT NOT NULL, deleted_at TEXT"
+    frozen = ("client_id", "version", "schema_version", "document", "start_on", "review_days", "agreement",
+              "signatures", "activated_at", "activated_by", "based_on")
+    changed = " OR ".join(f"new.{c} IS NOT old.{c}" for c in frozen)
+    return (
+        f"""CREATE TABLE care_plans (
+            id TEXT PRIMARY KEY,
+            client_id TEXT NOT NULL REFERENCES clients(id),
+            version INTEGER NOT NULL CHECK (version >= 1),
+            status TEXT NOT NULL DEFAULT 'draft'
+                CHECK (status IN ('draft', 'active', 'on_hold', 'completed', 'revoked', 'superseded')),
+            schema_version INTEGER NOT NULL,
+            document TEXT NOT NULL,
+            start_on TEXT,
+            review_days INTEGER NOT NULL DEFAULT 90 CHECK (review_days BETWEEN 7 AND 366),
+            review_on TEXT,
+            agreement TEXT CHECK (agreement IN ('signed', 'verbal', 'scanned')),
+            signatures TEXT NOT NULL DEFAULT '[]',
+            attachment_id TEXT,
+            referral_links TEXT NOT NULL DEFAULT '{{}}',
+            activated_at TEXT,
+            activated_by TEXT NOT NULL DEFAULT '',
+            status_changed_at TEXT,
+            status_reason TEXT NOT NULL DEFAULT '',
+            superseded_at TEXT,
+            superseded_by TEXT REFERENCES care_plans(id),
+            based_on TEXT REFERENCES care_plans(id),
+            created_by TEXT NOT NULL DEFAULT '',
+            {stamps},
+            UNIQUE (client_id, version),
+            CHECK ((status = 'draft') = (activated_at IS NULL))
+        )""",
+        """CREATE UNIQUE INDEX care_plans_one_draft ON care_plans(client_id)
+           WHERE status = 'draft' AND deleted_at IS NULL""",
+        """CREATE UNIQUE INDEX care_plans_one_in_force ON care_plans(client_id)
+           WHERE status IN ('active', 'on_hold') AND deleted_at IS NULL""",
+        """CREATE INDEX care_plans_review ON care_plans(review_on)
+           WHERE status = 'active' AND deleted_at IS NULL""",
+        f"""CREATE TRIGGER care_plans_signed_are_final BEFORE UPDATE ON care_plans
+           WHEN old.status <> 'draft' AND ({changed}
+                OR new.status = 'draft'
+                OR (old.status IN ('completed', 'revoked', 'superseded') AND new.status IS NOT old.status)
+                OR (old.attachment_id IS NOT NULL AND new.attachment_id IS NOT old.attachment_id))
+           BEGIN SELECT RAISE(ABORT, 'a signed care plan cannot be changed'); END""",
+        f"""CREATE TABLE care_plan_reviews (
+            id TEXT PRIMARY KEY,
+            plan_id TEXT NOT NULL REFERENCES care_plans(id),
+            client_id TEXT NOT NULL REFERENCES clients(id),
+            reviewed_on TEXT NOT NULL,
+            schema_version INTEGER NOT NULL,
+            document TEXT NOT NULL,
+            next_review_on TEXT,
+            recorded_by TEXT NOT NULL DEFAULT '',
+            {stamps}
+        )""",
+        "CREATE INDEX care_plan_reviews_client ON care_plan_reviews(client_id, reviewed_on)",
+        """CREATE TRIGGER care_plan_reviews_are_final BEFORE UPDATE ON care_plan_reviews
+           WHEN new.id IS NOT old.id OR new.plan_id IS NOT old.plan_id OR new.client_id IS NOT old.client_id
+                OR new.reviewed_on IS NOT old.reviewed_on OR new.document IS NOT old.document
+                OR new.next_review_on IS NOT old.next_review_on
+           BEGIN SELECT RAISE(ABORT, 'a recorded review cannot be changed'); END""",
+    )
+
+
+def _v7_care_team() -> tuple[str, ...]:
+    """The contacts directory, each client's care team, and referrals out to services.
+
+    Contacts are practice-wide (professionals, organisations, natural supports), with a folded
+    search column; archived ones stay on the records that use them. A care-team member is a
+    contact on one client's team (at most once while current) with a role, whether a release of
+    information is on file, and the last day they were in touch. A referral out goes to a
+    contact for a service and keeps its status history in its own table; a final status
+    (completed, declined, no-show, cancelled) can't change (a trigger refuses it), and the
+    history is append-only (soft delete aside)."""
+    stamps = "created_at TEXT NOT NULL, updated_at TEXT NOT NULL, deleted_at TEXT"
+    statuses = "'draft', 'sent', 'accepted', 'scheduled', 'completed', 'declined', 'no_show', 'cancelled'"
+    final = "'completed', 'declined', 'no_show', 'cancelled'"
+    return (
+        f"""CREATE TABLE contacts (
+            id TEXT PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN ('professional', 'organisation', 'natural_support')),
+            name TEXT NOT NULL,
+            role TEXT NOT NULL DEFAULT '',
+            organisation TEXT NOT NULL DEFAULT '',
+            phone TEXT NOT NULL DEFAULT '',
+            phone_alt TEXT NOT NULL DEFAULT '',
+            fax TEXT NOT NULL DEFAULT '',
+            email TEXT NOT NULL DEFAULT '',
+            address_line1 TEXT NOT NULL DEFAULT '',
+            address_line2 TEXT NOT NULL DEFAULT '',
+            city TEXT NOT NULL DEFAULT '',
+            region TEXT NOT NULL DEFAULT '',
+            postal_code TEXT NOT NULL DEFAULT '',
+            npi TEXT NOT NULL DEFAULT '',
+            notes TEXT NOT NULL DEFAULT '',
+            search_text TEXT NOT NULL DEFAULT '',
+            archived_at TEXT,
+            {stamps}
+        )""",
+        f"""CREATE TABLE care_team_members (
+            id TEXT PRIMARY KEY,
+            client_id TEXT NOT NULL REFERENCES clients(id),
+            contact_id TEXT NOT NULL REFERENCES contacts(id),
+            role TEXT NOT NULL DEFAULT '',
+            release_on_file TEXT NOT NULL DEFAULT 'unknown' CHECK (release_on_file IN ('yes', 'no', 'unknown')),
+            added_on TEXT NOT NULL,
+            last_contact_on TEXT,
+            {stamps}
+        )""",
+        """CREATE UNIQUE INDEX care_team_members_once ON care_team_members(client_id, contact_id)
+           WHERE deleted_at IS NULL""",
+        "CREATE INDEX care_team_members_contact ON care_team_members(contact_id) WHERE deleted_at IS NULL",
+        """CREATE INDEX care_team_members_in_touch ON care_team_members(coalesce(last_contact_on, added_on))
+           WHERE deleted_at IS NULL""",
+        f"""CREATE TABLE service_referrals (
+            id TEXT PRIMARY KEY,
+            client_id TEXT NOT NULL REFERENCES clients(id),
+            contact_id TEXT NOT NULL REFERENCES contacts(id),
+            service TEXT NOT NULL,
+            reason TEXT NOT NULL DEFAULT '',
+            urgency TEXT NOT NULL DEFAULT 'routine' CHECK (urgency IN ('routine', 'urgent', 'emergency')),
+            status TEXT NOT NULL DEFAULT 'draft' CHECK (status IN ({statuses})),
+            sent_on TEXT,
+            due_on TEXT,
+            appointment_on TEXT,
+            outcome TEXT NOT NULL DEFAULT '',
+            intervention_id TEXT,
+            created_by TEXT NOT NULL DEFAULT '',
+            {stamps}
+        )""",
+        "CREATE INDEX service_referrals_client ON service_referrals(client_id, created_at)",
+        "CREATE INDEX service_referrals_contact ON service_referrals(contact_id)",
+        f"""CREATE INDEX service_referrals_open_due ON service_referrals(due_on)
+           WHERE deleted_at IS NULL AND status NOT IN ({final})""",
+        f"""CREATE TRIGGER service_referrals_final_is_final BEFORE UPDATE OF status ON service_referrals
+           WHEN old.status IN ({final}) AND new.status IS NOT old.status
+           BEGIN SELECT RAISE(ABORT, 'a referral in a final status cannot change status'); END""",
+        f"""CREATE TABLE service_referral_events (
+            id TEXT PRIMARY KEY,
+            referral_id TEXT NOT NULL REFERENCES service_referrals(id),
+            from_status TEXT CHECK (from_status IN ({statuses})),
+            to_status TEXT NOT NULL CHECK (to_status IN ({statuses})),
+            on_date TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT '',
+            recorded_by TEXT NOT NULL DEFAULT '',
+            {stamps}
+        )""",
+        "CREATE INDEX service_referral_events_referral ON service_referral_events(referral_id, on_date)",
+        """CREATE TRIGGER service_referral_events_kept BEFORE UPDATE OF
+           referral_id, from_status, to_status, on_date, note, recorded_by ON service_referral_events
+           BEGIN SELECT RAISE(ABORT, 'the status history of a referral is kept as written'); END""",
+    )
+
+
+def _v8_notes() -> tuple[str, ...]:
+    """Contact notes, their addenda, and the full-text index over them.
+
+    A note's body is a JSON object (section → text, in its format's order) beside the columns a
+    list needs. A signed note is read-only (a trigger refuses any change to it, and its removal);
+    addenda are added to signed notes only and never change. `late_entry` is decided when the
+    note is signed.
+
+    The index (notes_fts) is contentless (the text is not kept twice) with one row per note and
+    one per addendum, kept in step by triggers; the words are folded as client names are (case
+    and accents removed, ø → o, ß → ss …). Each row's number (`doc`) says whose it is: the
+    client's number in note_clients, shifted left by 24 bits, then a bit set for an addendum, then
+    a count within the client (never reused). A search across every note can then name the
+    clients from the index alone, and a search within one client reads only that client's range."""
+    stamps = "created_at TEXT NOT NULL, updated_at TEXT NOT NULL, deleted_at TEXT"
+    kinds = "'home_visit', 'phone', 'office', 'telehealth', 'collateral', 'attempted'"
+    # The letters remove_diacritics does not fold (as in app.models.client.fold), fixed here.
+    letters = (("ø", "o"), ("Ø", "o"), ("æ", "ae"), ("Æ", "ae"), ("ß", "ss"), ("đ", "d"), ("Đ", "d"),
+               ("ł", "l"), ("Ł", "l"), ("œ", "oe"), ("Œ", "oe"), ("þ", "th"), ("Þ", "th"), ("ð", "d"), ("Ð", "d"))
+
+    def folded(expr: str) -> str:
+        for letter, plain in letters:
+            expr = f"replace({expr}, '{letter}', '{plain}')"
+        return expr
+
+    def joined(column: str) -> str:
+        return f"coalesce((SELECT group_concat(value, char(10)) FROM json_each({column})), '')"
+
+    note_text = folded(f"{joined('new.participants')} || char(10) || new.location || char(10) || "
+                       f"{joined('new.sections')}")
+    index_note = f"INSERT INTO notes_fts(rowid, body) SELECT new.doc, {note_text} WHERE new.deleted_at IS NULL;"
+    return (
+        f"""CREATE TABLE note_clients (
+            client_id TEXT PRIMARY KEY REFERENCES clients(id),
+            number INTEGER NOT NULL UNIQUE CHECK (number >= 1),
+            {stamps}
+        )""",
+        f"""CREATE TABLE notes (
+            id TEXT PRIMARY KEY,
+            doc INTEGER NOT NULL UNIQUE,
+            client_id TEXT NOT NULL REFERENCES clients(id),
+            kind TEXT NOT NULL CHECK (kind IN ({kinds})),
+            contact_on TEXT NOT NULL,
+            start_time TEXT,
+            duration_min INTEGER CHECK (duration_min IS NULL OR duration_min BETWEEN 0 AND 1440),
+            location TEXT NOT NULL DEFAULT '',
+            participants TEXT NOT NULL DEFAULT '[]',
+            goal_ids TEXT NOT NULL DEFAULT '[]',
+            format TEXT NOT NULL CHECK (format IN ('free', 'dap', 'soap', 'birp')),
+            sections TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'draft' CHECK (status IN ('draft', 'signed')),
+            late_entry INTEGER NOT NULL DEFAULT 0,
+            signed_at TEXT,
+            signed_by TEXT NOT NULL DEFAULT '',
+            created_by TEXT NOT NULL DEFAULT '',
+            {stamps},
+            CHECK ((status = 'signed') = (signed_at IS NOT NULL))
+        )""",
+        "CREATE INDEX notes_client ON notes(client_id, contact_on, start_time)",
+        f"""CREATE TABLE note_addenda (
+            id TEXT PRIMARY KEY,
+            doc INTEGER NOT NULL UNIQUE,
+            note_id TEXT NOT NULL REFERENCES notes(id),
+            text TEXT NOT NULL CHECK (length(trim(text)) > 0),
+            written_by TEXT NOT NULL DEFAULT '',
+            {stamps}
+        )""",
+        "CREATE INDEX note_addenda_note ON note_addenda(note_id, created_at)",
+        """CREATE VIRTUAL TABLE notes_fts USING fts5(
+            body, content='', contentless_delete=1,
+            tokenize="unicode61 remove_diacritics 2", prefix='3'
+        )""",
+        f"""CREATE TRIGGER notes_fts_insert AFTER INSERT ON notes BEGIN
+            {index_note}
+        END""",
+        f"""CREATE TRIGGER notes_fts_update AFTER UPDATE OF
+            participants, location, sections, doc, deleted_at ON notes BEGIN
+            DELETE FROM notes_fts WHERE rowid = old.doc;
+            {index_note}
+        END""",
+        """CREATE TRIGGER notes_fts_delete AFTER DELETE ON notes BEGIN
+            DELETE FROM notes_fts WHERE rowid = old.doc;
+        END""",
+        f"""CREATE TRIGGER note_addenda_fts_insert AFTER INSERT ON note_addenda BEGIN
+            INSERT INTO notes_fts(rowid, body) VALUES (new.doc, {folded('new.text')});
+        END""",
+        """CREATE TRIGGER notes_signed_are_final BEFORE UPDATE ON notes WHEN old.status = 'signed'
+           BEGIN SELECT RAISE(ABORT, 'a signed note cannot be changed: add an addendum'); END""",
+        """CREATE TRIGGER notes_signed_are_kept BEFORE DELETE ON notes WHEN old.status = 'signed'
+           BEGIN SELECT RAISE(ABORT, 'a signed note cannot be removed'); END""",
+        """CREATE TRIGGER note_addenda_on_signed_notes BEFORE INSERT ON note_addenda
+           WHEN NOT EXISTS (SELECT 1 FROM notes WHERE id = new.note_id AND status = 'signed'
+                            AND deleted_at IS NULL)
+           BEGIN SELECT RAISE(ABORT, 'addenda are added to signed notes only'); END""",
+        """CREATE TRIGGER note_addenda_are_final BEFORE UPDATE ON note_addenda
+           BEGIN SELECT RAISE(ABORT, 'an addendum cannot be changed'); END""",
+        """CREATE TRIGGER note_addenda_are_kept BEFORE DELETE ON note_addenda
+           BEGIN SELECT RAISE(ABORT, 'an addendum cannot be removed'); END""",
+    )
+
+
+def _v9_attachments() -> tuple[str, ...]:
+    """Attachments stored encrypted inside the vault: one row of facts per document (title, kind,
+    the type sniffed from its bytes, original file name kept as data, size, SHA-256, an optional
+    link to a note, plan or referral) and its bytes in 1 MiB chunks beside it, so a listing never
+    reads a document and adding or exporting one streams it in bounded memory (the chunks are
+    written first and the facts row last, when size and hash are known: hence the deferred key).
+    A document's bytes and the facts about them never change (triggers refuse it); title, kind and
+    link can."""
+    stamps = "created_at TEXT NOT NULL, updated_at TEXT NOT NULL, deleted_at TEXT"
+    kinds = "'letter', 'form', 'identity', 'medical', 'legal', 'signed_page', 'photo', 'other'"
+    links = "'note', 'care_plan', 'safety_plan', 'service_referral'"
+    facts = ("client_id", "media_type", "file_name", "size", "sha256", "chunk_size", "chunks")
+    facts_changed = " OR ".join(f"new.{c} IS NOT old.{c}" for c in facts)
+    bytes_changed = " OR ".join(f"new.{c} IS NOT old.{c}" for c in ("attachment_id", "seq", "data"))
+    return (
+        f"""CREATE TABLE attachments (
+            id TEXT PRIMARY KEY,
+            client_id TEXT NOT NULL REFERENCES clients(id),
+            title TEXT NOT NULL,
+            kind TEXT NOT NULL DEFAULT 'other' CHECK (kind IN ({kinds})),
+            media_type TEXT NOT NULL,
+            file_name TEXT NOT NULL DEFAULT '',
+            size INTEGER NOT NULL CHECK (size > 0),
+            sha256 TEXT NOT NULL CHECK (length(sha256) = 64),
+            chunk_size INTEGER NOT NULL CHECK (chunk_size > 0),
+            chunks INTEGER NOT NULL CHECK (chunks > 0),
+            linked_type TEXT CHECK (linked_type IN ({links})),
+            linked_id TEXT,
+            added_by TEXT NOT NULL DEFAULT '',
+            {stamps},
+            CHECK ((linked_type IS NULL) = (linked_id IS NULL))
+        )""",
+        "CREATE INDEX attachments_client ON attachments(client_id, created_at) WHERE deleted_at IS NULL",
+        """CREATE INDEX attachments_link ON attachments(linked_type, linked_id)
+           WHERE linked_id IS NOT NULL AND deleted_at IS NULL""",
+        f"""CREATE TABLE attachment_chunks (
+            id TEXT PRIMARY KEY,
+            attachment_id TEXT NOT NULL REFERENCES attachments(id) DEFERRABLE INITIALLY DEFERRED,
+            seq INTEGER NOT NULL CHECK (seq >= 0),
+            data BLOB NOT NULL,
+            {stamps},
+            UNIQUE (attachment_id, seq)
+        )""",
+        f"""CREATE TRIGGER attachments_content_is_final BEFORE UPDATE ON attachments
+           WHEN {facts_changed}
+           BEGIN SELECT RAISE(ABORT, 'the content of an attachment cannot be changed'); END""",
+        f"""CREATE TRIGGER attachment_chunks_are_final BEFORE UPDATE ON attachment_chunks
+           WHEN {bytes_changed}
+           BEGIN SELECT RAISE(ABORT, 'the content of an attachment cannot be changed'); END""",
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "vault core", _v1_vault_core()),
     Migration(2, "clients", _v2_clients()),
     Migration(3, "screening and risk", _v3_screening_and_risk()),
     Migration(4, "comprehensive assessments", _v4_assessments()),
     Migration(5, "safety plans", _v5_safety_plans()),
+    Migration(6, "care plans", _v6_care_plans()),
+    Migration(7, "care team, contacts and referrals out", _v7_care_team()),
+    Migration(8, "contact notes", _v8_notes()),
+    Migration(9, "attachments", _v9_attachments()),
 )
 LATEST = MIGRATIONS[-1].version
 

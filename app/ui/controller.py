@@ -293,6 +293,7 @@ class AppController(QObject):
         self.workspace.lock_requested.connect(lambda: self.lock("manual"))
         self.workspace.restore_requested.connect(self.show_restore)
         self.workspace.status_message.connect(self.window.show_status)
+        self.workspace.apply_settings(self.services.settings, refresh=False)  # the page shown next reads
         self.window.show_page(self.workspace)
         self.window.set_unlocked(True, self.folder.name, self.services.settings.autolock_minutes)
         if self.resume_state is not None:
@@ -416,6 +417,8 @@ class AppController(QObject):
 
     def _settings_changed(self, settings) -> None:  # type: ignore[no-untyped-def]
         self.idle.set_timeout(settings.autolock_minutes * 60)
+        if self.workspace is not None:
+            self.workspace.apply_settings(settings)
         if self.session is not None and self.folder is not None:
             self.window.set_unlocked(True, self.folder.name, settings.autolock_minutes)
 

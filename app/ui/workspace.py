@@ -23,16 +23,18 @@ from app.i18n import _
 from app.models.client import Stage
 from app.services.errors import DataReadError, NotFound, VaultError
 from app.services.session import Session
+from app.services.settings import Settings
 from app.ui import theme
 from app.ui.dialogs.client_editor import NEW, ClientEditorDialog
 from app.ui.dialogs.stage_change import StageChangeDialog
 from app.ui.pages.client_record import ClientRecordPage
 from app.ui.pages.clients import ClientsPage
+from app.ui.pages.contacts import ContactsPage
 from app.ui.pages.today import TodayPage
 from app.ui.theme import SPACING
 from app.ui.widgets.common import Banner
 
-PAGE_TODAY, PAGE_CLIENTS = "today", "clients"
+PAGE_TODAY, PAGE_CLIENTS, PAGE_CONTACTS = "today", "clients", "contacts"
 
 
 @dataclass(frozen=True)
@@ -70,15 +72,19 @@ class Workspace(QWidget):
         self.today = TodayPage(session)
         self.clients = ClientsPage(session)
         self.record = ClientRecordPage(session)
-        for page in (self.today, self.clients, self.record):
+        self.contacts = ContactsPage(session)
+        for page in (self.today, self.clients, self.record, self.contacts):
             self.pages.addWidget(page)
         right.addWidget(self.pages, 1)
         layout.addLayout(right, 1)
         self.today.open_client.connect(self.open_client)
-        self.today.open_safety_plan.connect(self.open_safety_plan)
+        self.today.open_record_tab.connect(self.open_record_tab)
         self.today.show_stage.connect(self.show_stage)
         self.today.new_client.connect(self.new_client)
+        self.today.open_team.connect(self.open_team)
+        self.contacts.open_client.connect(self.open_team)
         self.clients.open_client.connect(self.open_client)
+        self.clients.open_client_notes.connect(self.open_client_notes)
         self.clients.new_client.connect(self.new_client)
         self.record.back.connect(lambda: self.go(PAGE_CLIENTS))
         self.record.edit_requested.connect(self.edit_client)
@@ -94,7 +100,7 @@ class Workspace(QWidget):
     def bind(self, session: Session) -> None:
         """Attach the open vault's session (once; no page holds client data before this)."""
         self.session = session
-        for page in (self.today, self.clients, self.record):
+        for page in (self.today, self.clients, self.record, self.contacts):
             page.session = session
         if session.read_only:
             self.mark_damaged()
@@ -108,6 +114,14 @@ class Workspace(QWidget):
             self.damage.add_button(_("Restore from a backup…"), self.restore_requested.emit)
         if self.record.record is not None:
             self.record.load(self.record.record)  # its edit buttons follow read_only
+
+    def apply_settings(self, settings: Settings, refresh: bool = True) -> None:
+        """Settings the pages use: how many days without contact flag a care-team member."""
+        self.today.quiet_days = settings.care_team_quiet_days
+        self.record.team_tab.set_quiet_days(settings.care_team_quiet_days)
+        if refresh and self.session is not None and self.pages.currentWidget() is self.today:
+            self.today.refresh()
+
     def _build_rail(self) -> QWidget:
         rail = QWidget()
         rail.setObjectName("NavRail")
@@ -128,6 +142,7 @@ class Workspace(QWidget):
         for key, label, icon, shortcut in (
             (PAGE_TODAY, _("Today"), "mdi6.calendar-today-outline", "Alt+1"),
             (PAGE_CLIENTS, _("Clients"), "mdi6.account-group-outline", "Alt+2"),
+            (PAGE_CONTACTS, _("Contacts"), "mdi6.card-account-phone-outline", "Alt+3"),
         ):
             item = QListWidgetItem(theme.icon(icon), label)
             item.setData(Qt.ItemDataRole.UserRole, key)
@@ -170,6 +185,8 @@ class Workspace(QWidget):
     def current_page(self) -> str:
         if self.pages.currentWidget() is self.today:
             return PAGE_TODAY
+        if self.pages.currentWidget() is self.contacts:
+            return PAGE_CONTACTS
         return PAGE_CLIENTS
 
     def go(self, page: str) -> None:
@@ -192,6 +209,10 @@ class Workspace(QWidget):
         if page == PAGE_TODAY:
             self.today.refresh()
             self.pages.setCurrentWidget(self.today)
+        elif page == PAGE_CONTACTS:
+            self.contacts.reload()
+            self.pages.setCurrentWidget(self.contacts)
+            self.contacts.search.setFocus()
         else:
             if self.clients.model.total() == 0:
                 self.clients.reload()
@@ -199,7 +220,7 @@ class Workspace(QWidget):
             if self.record.record is not None:
                 self.clients.select_client(self.record.record.client.id)
             self.clients.table.setFocus()
-        self._select_nav(PAGE_TODAY if page == PAGE_TODAY else PAGE_CLIENTS)
+        self._select_nav(page if page in (PAGE_TODAY, PAGE_CONTACTS) else PAGE_CLIENTS)
 
     def _select_nav(self, key: str) -> None:
         self.nav.blockSignals(True)
@@ -213,13 +234,28 @@ class Workspace(QWidget):
         self.clients.filter_stage(stage)
 
     def focus_search(self) -> None:
+        """Ctrl+F: search the contacts when they are shown, else the clients."""
+        if self.pages.currentWidget() is self.contacts:
+            self.contacts.focus_search()
+            return
         self.go(PAGE_CLIENTS)
         self.clients.focus_search()
 
-    def open_safety_plan(self, client_id: str) -> None:
+    def open_team(self, client_id: str) -> None:
+        """Open the client's record on the Team & referrals tab."""
+        self.open_record_tab(client_id, "team")
+
+    def open_client_notes(self, client_id: str, text: str) -> None:
+        """A client found through their notes: open the Notes tab searched for the same words."""
+        self.open_record_tab(client_id, "notes")
+        if self.record.client() is not None and self.record.client().id == client_id:
+            self.record.notes_tab.search_for(text)
+
+    def open_record_tab(self, client_id: str, tab: str) -> None:
+        """Open a client's record on one of its tabs (from Today's lists)."""
         self.open_client(client_id)
         if self.record.client() is not None and self.record.client().id == client_id:
-            self.record.navigate("safety_plan")
+            self.record.navigate(tab)
 
     def open_client(self, client_id: str) -> None:
         try:
@@ -238,6 +274,16 @@ class Workspace(QWidget):
     # -- editing -----------------------------------------------------------------------------
 
     def new_client(self) -> None:
+        """Ctrl+N, whatever the page is about: a contact on Contacts, the record tab's own new
+        item where it has one (a team member, a note …), else a client."""
+        if self.pages.currentWidget() is self.contacts:
+            self.contacts.new_contact()
+            return
+        if self.pages.currentWidget() is self.record:
+            new_item = getattr(self.record.tabs.currentWidget(), "new_item", None)
+            if callable(new_item):
+                new_item()
+                return
         self._open_editor(None)
 
     def edit_client(self, client_id: str | None = None) -> None:
@@ -298,6 +344,7 @@ class Workspace(QWidget):
         self.discreet_button.blockSignals(False)
         self.clients.set_discreet(on)
         self.today.set_discreet(on)
+        self.contacts.set_discreet(on)
 
     # -- lock and resume ---------------------------------------------------------------------
 
@@ -313,6 +360,7 @@ class Workspace(QWidget):
         page = "record" if self.pages.currentWidget() is self.record else self.current_page()
         self.today.clear()
         self.clients.clear()
+        self.contacts.clear()
         self.record.clear()
         return ResumeState(page, client_id, editor_object)
 

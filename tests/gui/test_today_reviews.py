@@ -1,4 +1,4 @@
-"""Today lists the safety plans whose review date has come, and opens one on its plan."""
+"""Today lists the safety plans and care plans whose review date has come, and opens one on its plan."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from app.models.safety_plan import Contact, PlanContent
 from app.models.signature import SignerRole, verbally_agreed
 from tests.conftest import PASSPHRASE
 from tests.gui.conftest import Gui
+from tests.test_care_plans import signed_plan
 
 
 def test_a_plan_due_for_review_is_on_today_and_opens_on_the_plan(gui: Gui, client_vault: Path, services) -> None:  # type: ignore[no-untyped-def]
@@ -23,15 +24,22 @@ def test_a_plan_due_for_review_is_on_today_and_opens_on_the_plan(gui: Gui, clien
         session.safety_plans.activate(draft.id, [
             verbally_agreed(SignerRole.CLIENT, row.first_name, now, "Agreed by phone; signs next visit"),
             verbally_agreed(SignerRole.CASE_MANAGER, "J. Rivera", now, "Signing at the next visit")])
+    plan = signed_plan(session, later.id)
+    session.care_plans.set_review_on(plan.id, today)  # the care plan's review has come too
     session.close()
     gui.unlock(client_vault)
     workspace = gui.controller.workspace
     today_page = workspace.today
     assert today_page.plans_card.isVisible()
-    assert today_page.plans.count() == 1 and "Ødegård" in today_page.plans.item(0).text()
+    texts = [today_page.plans.item(i).text() for i in range(today_page.plans.count())]
+    assert len(texts) == 2
+    assert any(t.startswith("Safety plan: ") and "Ødegård" in t for t in texts)
+    assert any(t.startswith("Care plan: ") and "Петрова" in t for t in texts)
     workspace.set_discreet(True)
-    assert "Ødegård" not in today_page.plans.item(0).text() and due.client_code in today_page.plans.item(0).text()
-    today_page.plans.itemActivated.emit(today_page.plans.item(0))
+    item = next(today_page.plans.item(i) for i in range(today_page.plans.count())
+                if due.client_code in today_page.plans.item(i).text())
+    assert "Ødegård" not in item.text() and due.client_code in item.text()
+    today_page.plans.itemActivated.emit(item)
     record = workspace.record
     assert workspace.pages.currentWidget() is record and record.client().id == due.id
     assert record.tabs.currentWidget() is record.safety_plan_tab

@@ -32,9 +32,13 @@ from app.ui import theme
 from app.ui.dialogs.review_alert import ReviewAlertDialog, describe
 from app.ui.record.assessment_tab import AssessmentTab
 from app.ui.record.base import RecordTab
+from app.ui.record.care_plan_tab import CarePlanTab
+from app.ui.record.documents_tab import DocumentsTab
+from app.ui.record.notes_tab import NotesTab
 from app.ui.record.risk_tab import RiskTab
 from app.ui.record.safety_plan_tab import SafetyPlanTab
 from app.ui.record.screening_tab import ScreeningTab
+from app.ui.record.team_tab import TeamTab
 from app.ui.record.trends_tab import TrendsTab
 from app.ui.roster_model import tier_text
 from app.ui.theme import SPACING
@@ -74,15 +78,21 @@ class ClientRecordPage(QWidget):
         self.risk_tab = RiskTab(session)
         self.safety_plan_tab = SafetyPlanTab(session)
         self.trends_tab = TrendsTab(session)
+        self.care_plan_tab = CarePlanTab(session)
+        self.notes_tab = NotesTab(session)
+        self.team_tab = TeamTab(session)
+        self.documents_tab = DocumentsTab(session)
         self.record_tabs: list[RecordTab] = [
             self.screening_tab, self.assessment_tab, self.risk_tab, self.safety_plan_tab, self.trends_tab,
+            self.care_plan_tab, self.notes_tab, self.team_tab, self.documents_tab,
         ]
-        for tab, title in zip(self.record_tabs, (_("Screening"), _("Assessment"), _("Risk"), _("Safety plan"),
-                                                 _("Trends")), strict=True):
+        titles = (_("Screening"), _("Assessment"), _("Risk"), _("Safety plan"), _("Trends"), _("Care plan"),
+                  _("Notes"), _("Team & referrals"), _("Documents"))
+        for tab, title in zip(self.record_tabs, titles, strict=True):
             tab.setAccessibleName(title)
             tab.changed.connect(self._tab_changed)
             tab.navigate.connect(self.navigate)
-            self.tabs.addTab(tab, title)
+            self.tabs.addTab(tab, title.replace("&", "&&"))  # a literal &, not a mnemonic
         self.tabs.addTab(self._build_history(), _("Case stage"))
         layout.addWidget(self.tabs, 1)
         give = QShortcut(QKeySequence("Ctrl+G"), self, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -301,7 +311,8 @@ class ClientRecordPage(QWidget):
     def navigate(self, where: str) -> None:
         """A tab asks for another part of the record (after a screen: the safety plan, the alert)."""
         tabs = {"screening": self.screening_tab, "assessment": self.assessment_tab, "risk": self.risk_tab,
-                "safety_plan": self.safety_plan_tab, "trends": self.trends_tab}
+                "safety_plan": self.safety_plan_tab, "trends": self.trends_tab, "care_plan": self.care_plan_tab,
+                "notes": self.notes_tab, "team": self.team_tab, "documents": self.documents_tab}
         if where == "review_alert":
             if self.record is not None:
                 self._show_alerts(self.record.client.id)

@@ -1,6 +1,9 @@
-"""Today: the caseload at a glance (counts by stage) and the clients viewed most recently."""
+"""Today: the caseload at a glance (counts by stage), the clients viewed most recently, and what
+needs following up: safety alerts and plans to review, overdue referrals, quiet care-team members."""
 
 from __future__ import annotations
+
+from datetime import date
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -17,13 +20,16 @@ from PySide6.QtWidgets import (
 
 from app.i18n import _, format_date, ngettext
 from app.models.client import RosterRow, Stage
-from app.models.safety_plan import SafetyPlan
+from app.models.contacts import DEFAULT_QUIET_DAYS, QuietMember
 from app.models.screening import SafetyAlert
+from app.models.service_referral import ServiceReferral
 from app.services.session import Session
 from app.ui import theme
 from app.ui.dialogs.review_alert import describe
 from app.ui.theme import SPACING
 from app.ui.widgets.common import Card, EmptyState, PageHeader, muted_label, primary_button
+
+LIST_LIMIT = 200  # rows filled into a follow-up list; the title gives the full count
 
 
 class StageTile(QPushButton):
@@ -58,7 +64,8 @@ class StageTile(QPushButton):
 
 class TodayPage(QWidget):
     open_client = Signal(str)
-    open_safety_plan = Signal(str)  # a client id
+    open_record_tab = Signal(str, str)  # a client id, the record tab ("safety_plan", "care_plan" …)
+    open_team = Signal(str)  # a client id: their record on the Team & referrals tab
     show_stage = Signal(object)  # Stage
     new_client = Signal()
 
@@ -68,7 +75,10 @@ class TodayPage(QWidget):
         self.discreet = False
         self._recent: list[RosterRow] = []
         self._open_alerts: list[SafetyAlert] = []
-        self._plans_due: list[SafetyPlan] = []
+        self._plans_due: list[tuple[str, str, date]] = []  # (record tab, client id, review date)
+        self._overdue: list[ServiceReferral] = []
+        self._quiet: list[QuietMember] = []
+        self.quiet_days = DEFAULT_QUIET_DAYS
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         scroll = QScrollArea()
@@ -128,21 +138,34 @@ class TodayPage(QWidget):
         self.recent_empty = muted_label(_("Clients you open appear here, so you can get back to them quickly."))
         self.recent_card.body.addWidget(self.recent_empty)
         self.plans_card = Card()
-        title = QLabel(_("Safety plans to review"))
+        title = QLabel(_("Plans to review"))
         title.setFont(theme.scaled_font(self, 1.15, bold=True))
         self.plans_card.body.addWidget(title)
         self.plans_card.body.addWidget(muted_label(_(
-            "Their review date has come: go through the plan with the client and sign it again.")))
+            "Safety plans and care plans whose review date has come: go through them with the client.")))
         self.plans = QListWidget()
         self.plans.setObjectName("Recent")
-        self.plans.setAccessibleName(_("Safety plans due for review"))
-        self.plans.itemActivated.connect(lambda item: self.open_safety_plan.emit(item.data(Qt.ItemDataRole.UserRole)))
+        self.plans.setAccessibleName(_("Plans due for review"))
+        self.plans.itemActivated.connect(
+            lambda item: self.open_record_tab.emit(*item.data(Qt.ItemDataRole.UserRole)))
         self.plans.setMinimumHeight(140)
         self.plans_card.body.addWidget(self.plans)
         row = QHBoxLayout()
         row.setSpacing(SPACING * 2)
         row.addWidget(self.recent_card, 1)
         row.addWidget(self.plans_card, 1)
+        layout.addLayout(row)
+
+        self.overdue_card, self.overdue_title, self.overdue = self._follow_up_card(
+            _("Follow up with the service, then update the referral on the client's Team tab."),
+            _("Overdue referrals"))
+        self.quiet_card, self.quiet_title, self.quiet = self._follow_up_card(
+            _("Care-team members nobody has heard from: call or write, then press “In touch today” on the Team tab."),
+            _("Care-team members not in touch"))
+        row = QHBoxLayout()
+        row.setSpacing(SPACING * 2)
+        row.addWidget(self.overdue_card, 1)
+        row.addWidget(self.quiet_card, 1)
         layout.addLayout(row)
 
         add_first = primary_button(_("Add your first client"))
@@ -154,6 +177,24 @@ class TodayPage(QWidget):
         )
         layout.addWidget(self.empty)
         layout.addStretch(1)
+
+    def _follow_up_card(self, explanation: str, list_name: str) -> tuple[Card, QLabel, QListWidget]:
+        card = Card()
+        title = QLabel()
+        title.setFont(theme.scaled_font(self, 1.15, bold=True))
+        title.setWordWrap(True)
+        card.body.addWidget(title)
+        card.body.addWidget(muted_label(explanation))
+        items = QListWidget()
+        items.setObjectName("Recent")
+        items.setAccessibleName(list_name)
+        items.setMinimumHeight(140)
+        items.setWordWrap(True)
+        items.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        items.setToolTip(_("Enter or a double-click opens the client's Team tab"))
+        items.itemActivated.connect(lambda item: self.open_team.emit(item.data(Qt.ItemDataRole.UserRole)))
+        card.body.addWidget(items)
+        return card, title, items
 
     def refresh(self) -> None:
         today = self.session.clock.today()
@@ -169,8 +210,15 @@ class TodayPage(QWidget):
         self._fill_recent()
         self._open_alerts = self.session.screening.open_alerts()
         self._fill_alerts()
-        self._plans_due = self.session.safety_plans.due_for_review(today)
+        self._plans_due = sorted(
+            [("safety_plan", p.client_id, p.review_on) for p in self.session.safety_plans.due_for_review(today)
+             if p.review_on is not None]
+            + [("care_plan", r.client_id, r.review_on) for r in self.session.care_plans.reviews_due(today)],
+            key=lambda due: due[2])
         self._fill_plans()
+        self._overdue = self.session.service_referrals.overdue(today)
+        self._quiet = self.session.contacts.out_of_touch(self.quiet_days, today)
+        self._fill_follow_ups()
         has_clients = total > 0
         self.caseload.setVisible(has_clients)
         self.recent_card.setVisible(has_clients)
@@ -189,16 +237,73 @@ class TodayPage(QWidget):
 
     def _fill_plans(self) -> None:
         self.plans.clear()
-        names = {r.id: r for r in self.session.clients.rows({p.client_id for p in self._plans_due})}
-        for plan in self._plans_due:
-            row = names.get(plan.client_id)
-            if row is None or plan.review_on is None:
+        names = {r.id: r for r in self.session.clients.rows({due[1] for due in self._plans_due})}
+        kinds = {"safety_plan": _("Safety plan"), "care_plan": _("Care plan")}
+        for tab, client_id, review_on in self._plans_due:
+            row = names.get(client_id)
+            if row is None:
                 continue
             who = row.initials if self.discreet else row.display_name
-            item = QListWidgetItem(_("{who} · {code} — review due {date}").format(
-                who=who, code=row.client_code, date=format_date(plan.review_on, "medium")))
-            item.setData(Qt.ItemDataRole.UserRole, plan.client_id)
+            item = QListWidgetItem(_("{kind}: {who} · {code} — review due {date}").format(
+                kind=kinds[tab], who=who, code=row.client_code, date=format_date(review_on, "medium")))
+            item.setData(Qt.ItemDataRole.UserRole, (client_id, tab))
             self.plans.addItem(item)
+
+    def _fill_follow_ups(self) -> None:
+        today = self.session.clock.today()
+        shown_overdue, shown_quiet = self._overdue[:LIST_LIMIT], self._quiet[:LIST_LIMIT]
+        names = {r.id: r for r in self.session.clients.rows(
+            {r.client_id for r in shown_overdue} | {q.client_id for q in shown_quiet})}
+
+        def who(client_id: str) -> str | None:
+            row = names.get(client_id)
+            if row is None:
+                return None
+            return f"{row.initials if self.discreet else row.display_name} · {row.client_code}"
+
+        self.overdue.clear()
+        for referral in shown_overdue:
+            client = who(referral.client_id)
+            if client is None:
+                continue
+            late = referral.days_overdue(today)
+            to = referral.to_organisation or referral.to_name
+            text = ngettext("⚠ {n} day overdue — {who} — {service} ({to})",
+                            "⚠ {n} days overdue — {who} — {service} ({to})", late).format(
+                who=client, service=referral.fields.service, to=to, n=late)
+            item = QListWidgetItem(text)
+            item.setData(Qt.ItemDataRole.UserRole, referral.client_id)
+            self.overdue.addItem(item)
+        count = len(self._overdue)
+        self.overdue_title.setText(ngettext("{n} referral overdue", "{n} referrals overdue", count).format(n=count)
+                                   + self._more(count))
+        self.overdue_card.setVisible(count > 0)
+
+        self.quiet.clear()
+        for member in shown_quiet:
+            client = who(member.client_id)
+            if client is None:
+                continue
+            # In discreet mode a family member's name could say who the client is: the role only.
+            if self.discreet:
+                person = member.role
+            else:
+                person = f"{member.contact_name} ({member.role})" if member.role else member.contact_name
+            days = member.days_quiet(today)
+            text = ngettext("{n} day — {who} — {person}", "{n} days — {who} — {person}", days).format(
+                who=client, person=person or "—", n=days)
+            item = QListWidgetItem(text)
+            item.setData(Qt.ItemDataRole.UserRole, member.client_id)
+            self.quiet.addItem(item)
+        count = len(self._quiet)
+        self.quiet_title.setText(ngettext("{n} care-team member not in touch for {days}+ days",
+                                          "{n} care-team members not in touch for {days}+ days", count).format(
+            n=count, days=self.quiet_days) + self._more(count))
+        self.quiet_card.setVisible(count > 0)
+
+    @staticmethod
+    def _more(count: int) -> str:
+        return " " + _("(the first {n} shown)").format(n=LIST_LIMIT) if count > LIST_LIMIT else ""
 
     def _fill_alerts(self) -> None:
         self.alerts.clear()
@@ -223,11 +328,16 @@ class TodayPage(QWidget):
             self._fill_alerts()
         if self._plans_due:
             self._fill_plans()
+        if self._overdue or self._quiet:
+            self._fill_follow_ups()
 
     def clear(self) -> None:
         self._recent = []
         self._open_alerts = []
         self._plans_due = []
+        self._overdue, self._quiet = [], []
+        self.overdue.clear()
+        self.quiet.clear()
         self.recent.clear()
         self.alerts.clear()
         self.plans.clear()
