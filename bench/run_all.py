@@ -50,6 +50,8 @@ def main() -> int:
     sql = _run("sqlcipher_vs_sqlite.py", "--runs", "9" if args.quick else "21")["sqlcipher_vs_sqlite"]
     chart = _run("chart.py", "--runs", "7" if args.quick else "15")["chart"]
     scoring = _run("scoring.py", "--runs", "200" if args.quick else "300")["scoring"]
+    plan = _run("care_plan.py", "--runs", "7" if args.quick else "15")["care_plan"]
+    notes = _run("notes.py", "--runs", "2" if args.quick else "3")["notes"]
     load_after = os.getloadavg()
 
     kdf = work["kdf_params"]
@@ -78,6 +80,14 @@ def main() -> int:
              scoring["record_p95_s"] <= 0.050),
         _row("Peak memory of the app with the vault", f"{work['peak_mib']:.0f} MiB", "≤ 250 MiB",
              work["peak_mib"] <= 250),
+        _row(f"Open a client's care plan ({plan['clients']:,} clients; the heaviest plan, {plan['items']} items)",
+             f"{plan['open_s'] * 1000:.0f} ms (p95 {plan['open_p95_s'] * 1000:.0f} ms)", "≤ 100 ms",
+             plan["open_s"] <= 0.100),
+        _row(f"Search across all notes ({notes['clients']:,} clients, {notes['notes']:,} notes; p95)",
+             f"{notes['search_p95_s'] * 1000:.1f} ms", "≤ 50 ms", notes["search_p95_s"] <= 0.050),
+        _row("Save a note (p95)", f"{notes['save_p95_s'] * 1000:.1f} ms", "≤ 50 ms", notes["save_p95_s"] <= 0.050),
+        _row("Peak memory with that notes vault, a busy client's Notes tab shown",
+             f"{notes['peak_mib']:.0f} MiB", "≤ 300 MiB", notes["peak_mib"] <= 300),
     ]
     print("\n## Performance\n")
     print(f"Demo vault of {CLIENTS:,} clients (`waypoint demo DIR --clients {CLIENTS} --seed 1`), offscreen Qt,"

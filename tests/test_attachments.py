@@ -375,3 +375,31 @@ def test_demo_documents_are_stored_whole_and_dated_within_each_clients_time(sess
         assert hashlib.sha256(session.attachments.read(doc.id)).hexdigest() == doc.sha256
         assert doc.added_on is not None and doc.added_on <= session.clock.today()
     assert {d.media_type for d in docs} <= {MediaType.PDF, MediaType.PNG, MediaType.TEXT}
+
+
+def test_a_document_links_to_a_note_a_care_plan_or_a_referral_of_the_same_client(session: Session) -> None:
+    """The link choices come from the notes, care plans and referrals out; a link elsewhere is refused."""
+    from app.models.attachments import Link, LinkType
+    from app.models.contacts import ContactFields, ContactKind
+    from app.models.notes import ContactType, NoteFields
+    from app.models.service_referral import ServiceReferralFields
+    from app.services.errors import ValidationError
+    from tests.conftest import person
+
+    client = session.clients.create(person(first_name="Teodora", last_name="Ñúñez"))
+    other = session.clients.create(person(first_name="Wilhelmina", last_name="Østby"))
+    note = session.notes.save_draft(client.id, NoteFields(ContactType.PHONE, session.clock.today()))
+    plan = session.care_plans.start_draft(client.id)
+    agency = session.contacts.create(ContactFields(ContactKind.ORGANISATION, "Harbour Housing Trust"))
+    referral = session.service_referrals.create(client.id, ServiceReferralFields(agency.id, "Housing support", "Notice"))
+    choices = {choice.link.type: choice for choice in session.attachments.link_choices(client.id)}
+    assert {LinkType.NOTE, LinkType.CARE_PLAN, LinkType.SERVICE_REFERRAL} <= set(choices)
+    assert choices[LinkType.NOTE].link.id == note.id and "Phone" in choices[LinkType.NOTE].label
+    assert choices[LinkType.CARE_PLAN].link.id == plan.id and "version 1" in choices[LinkType.CARE_PLAN].label
+    assert choices[LinkType.SERVICE_REFERRAL].link.id == referral.id and "Housing support" in choices[LinkType.SERVICE_REFERRAL].label
+    doc = session.attachments.add_bytes(client.id, b"%PDF-1.4 scanned page", "scan.pdf", title="Signed plan page")
+    linked = session.attachments.update(doc.id, title=doc.title, kind=doc.kind, link=Link(LinkType.CARE_PLAN, plan.id))
+    assert linked.link == Link(LinkType.CARE_PLAN, plan.id)
+    elsewhere = session.notes.save_draft(other.id, NoteFields(ContactType.PHONE, session.clock.today()))
+    with pytest.raises(ValidationError):
+        session.attachments.update(doc.id, title=doc.title, kind=doc.kind, link=Link(LinkType.NOTE, elsewhere.id))

@@ -101,6 +101,13 @@ class CarePlanService:
         """The signed versions, newest first; the draft too if asked."""
         return [p for p in self._repo.versions(client_id) if include_draft or p.status is not PlanStatus.DRAFT]
 
+    def attachment_targets(self, client_id: str) -> list[tuple[str, str]]:
+        """(plan id, "Care plan, version 2") for each version, for linking a document (a scanned
+        signed page) to it."""
+        return [(p.id, (_("Care plan, version {n} (draft)") if p.status is PlanStatus.DRAFT
+                        else _("Care plan, version {n}")).format(n=p.version))
+                for p in self.versions(client_id, include_draft=True)]
+
     def reviews(self, client_id: str) -> list[Review]:
         """The client's plan reviews, newest first."""
         return self._repo.reviews(client_id)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from app.i18n import _
+from app.i18n import _, format_date
 from app.models.notes import (
     Addendum,
     Note,
@@ -76,6 +76,11 @@ class NoteService:
     def notes(self, client_id: str) -> list[Note]:
         """The client's notes, newest contact first (each with its number of addenda)."""
         return self._repo.for_client(client_id)
+
+    def attachment_targets(self, client_id: str) -> list[tuple[str, str]]:
+        """(note id, "Home visit, Nov 26, 2026") for each note, for linking a document to it."""
+        return [(n.id, _("{kind} note, {date}").format(kind=n.fields.kind.label, date=format_date(n.fields.contact_on)))
+                for n in self.notes(client_id)]
 
     def get(self, note_id: str) -> Note:
         """One note with its addenda."""

@@ -47,6 +47,11 @@ class ServiceReferralService:
         """Open referrals first (soonest due first), then the closed ones, newest first."""
         return self._repo.for_client(client_id)
 
+    def attachment_targets(self, client_id: str) -> list[tuple[str, str]]:
+        """(referral id, "Referral: outpatient psychiatry → Dr Lee") for linking a document to it."""
+        return [(r.id, _("Referral: {service} → {to}").format(service=r.fields.service, to=r.to_text or "—"))
+                for r in self.for_client(client_id)]
+
     def get(self, referral_id: str) -> ServiceReferral:
         referral = self._repo.get(referral_id)
         if referral is None:
