@@ -482,3 +482,36 @@ def test_every_control_of_the_plan_and_its_dialogs_is_named(gui: Gui, client_vau
     tab._sign_plan(tab.versions[0].id)
     assert tab.sign_dialog is not None and unnamed(tab.sign_dialog) == []
     tab.sign_dialog.reject()
+
+
+def test_a_client_who_signed_on_paper_has_the_scan_kept_with_the_plan(gui: Gui, client_vault: Path,
+                                                                     tmp_path: Path) -> None:
+    from reportlab.pdfgen import canvas
+
+    from app.models.attachments import Link, LinkType
+    from tests.test_care_plans import document
+
+    scan = tmp_path / "signed-page.pdf"
+    page = canvas.Canvas(str(scan))
+    page.drawString(72, 720, "Signed: Z. Ødegård")
+    page.save()
+    gui.unlock(client_vault)
+    tab, client_id = open_tab(gui)
+    session = gui.controller.session
+    draft = session.care_plans.start_draft(client_id)
+    session.care_plans.save_draft(draft.id, document())
+    tab.refresh()
+    tab._sign_plan(draft.id)
+    dialog = wait_sign(gui, tab)
+    dialog.paper.setChecked(True)
+    assert dialog.scan_button.isVisible() and not dialog.client_box.pad.isEnabled()
+    dialog.set_scan(scan)
+    assert "signed-page.pdf" in dialog.scan_label.text()
+    draw(gui.qtbot, dialog.manager_box.pad, [(50, 70), (120, 40), (190, 90)])
+    gui.qtbot.mouseClick(dialog.sign_button, Qt.MouseButton.LeftButton)
+    gui.qtbot.waitUntil(lambda: tab.sign_dialog is None)
+    plan = session.care_plans.current(client_id)
+    assert plan is not None and plan.agreement is Agreement.SCANNED and plan.attachment_id
+    kept = session.attachments.get(plan.attachment_id)
+    assert kept.link == Link(LinkType.CARE_PLAN, plan.id) and "Signed care plan" in kept.title
+    assert session.attachments.read(kept.id) == scan.read_bytes()

@@ -5,10 +5,22 @@ is kept as a past version. The signer boxes are the safety plan's (SignerBox).""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QCheckBox, QDialog, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.i18n import _, format_date, ngettext
+from app.models.attachments import Link, LinkType
 from app.models.care_plan import Agreement, CarePlan, review_on_after
 from app.models.signature import SignerRole
 from app.services.errors import ValidationError, VaultError
@@ -60,6 +72,13 @@ class SignCarePlanDialog(QDialog):
         self.paper.toggled.connect(self._paper_toggled)
         body = self.client_box.body
         body.insertWidget(body.count() - 1, self.paper)
+        self.scan_path: Path | None = None
+        self.scan_button = QPushButton(_("Choose the scanned page…"))
+        self.scan_button.clicked.connect(self._choose_scan)
+        self.scan_label = muted_label(_("No scan chosen: it can be added in Documents later."))
+        for widget in (self.scan_button, self.scan_label):
+            widget.setVisible(False)
+            body.insertWidget(body.count() - 1, widget)
         row.addWidget(self.client_box, 1)
         self.manager_box = SignerBox(SignerRole.CASE_MANAGER, _("Case manager"), session.actor)
         row.addWidget(self.manager_box, 1)
@@ -80,6 +99,19 @@ class SignCarePlanDialog(QDialog):
         box.verbal.setEnabled(not on)
         box.pad.setEnabled(not on)
         box.pad.canvas.set_hint(_("Signed on paper") if on else _("Sign here"))
+        self.scan_button.setVisible(on)
+        self.scan_label.setVisible(on)
+
+    def _choose_scan(self) -> None:
+        name, _filter = QFileDialog.getOpenFileName(
+            self, _("The scanned, signed page"), "", _("Scans and PDFs (*.pdf *.png *.jpg *.jpeg *.tif *.tiff);;All files (*)"))
+        if name:
+            self.set_scan(Path(name))
+
+    def set_scan(self, path: Path) -> None:
+        """The file holding the signed page; it goes into the vault when the plan is signed."""
+        self.scan_path = path
+        self.scan_label.setText(_("Scan: {name}").format(name=path.name))
 
     def submit(self) -> None:
         self.error.setVisible(False)
@@ -90,7 +122,14 @@ class SignCarePlanDialog(QDialog):
         if self.agreement is not Agreement.SCANNED:
             signatures.insert(0, self.client_box.signature(now))
         try:
-            plan = self.session.care_plans.activate(self.plan.id, self.agreement, signatures)
+            attachment_id = None
+            if self.agreement is Agreement.SCANNED and self.scan_path is not None:
+                scan = self.session.attachments.add_file(
+                    self.plan.client_id, self.scan_path, link=Link(LinkType.CARE_PLAN, self.plan.id),
+                    title=_("Signed care plan, version {n}").format(n=self.plan.version))
+                attachment_id = scan.id
+            plan = self.session.care_plans.activate(self.plan.id, self.agreement, signatures,
+                                                    attachment_id=attachment_id)
         except ValidationError as exc:
             self._show(exc)
             return

@@ -21,9 +21,14 @@ class HelpDialog(QDialog):
         text = QTextBrowser()
         text.setAccessibleName(_("Help"))
         shortcuts = [
-            ("Ctrl+N", _("New client")), ("Ctrl+F", _("Search clients")), ("Ctrl+E", _("Edit the open client")),
+            ("Ctrl+N", _("New client; on a record's tab: a new note, plan, contact or document")),
+            ("Ctrl+F", _("Search clients; on the Notes tab: search the notes")), ("Ctrl+E", _("Edit the open client")),
+            ("Ctrl+G", _("Give a screen (on a client's record)")),
             ("Ctrl+S", _("Save the form")), ("Esc", _("Cancel (asks first if something would be lost)")),
-            ("Ctrl+L", _("Lock now")), ("Alt+1 / Alt+2", _("Today / Clients")), ("Alt+Left", _("Back to the roster")),
+            ("Ctrl+L", _("Lock now")), ("Alt+1 / Alt+2 / Alt+3", _("Today / Clients / Contacts")),
+            ("Alt+Left", _("Back to the roster")),
+            ("0–9, Y/N, D", _("In a screening form: answer and move on; D marks the item declined")),
+            ("Enter / ↑ ↓", _("In a screening form: next / previous item")),
             ("Ctrl+Shift+D", _("Discreet mode: initials instead of names in lists")), ("Ctrl+,", _("Settings")),
             ("Ctrl+I", _("Import clients from CSV")), ("Ctrl+B", _("Back up now")), ("F1", _("This help")),
             ("Ctrl+Q", _("Quit")),
