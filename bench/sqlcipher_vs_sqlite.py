@@ -85,7 +85,10 @@ def plain_copy(vault: Path, dek: bytes) -> Path:
     source = _open_cipher(vault / "vault.db", dek)
     plain = _open_plain(building)
     try:
-        migrations.apply(plain, 0)
+        # The schema the compared queries read (clients, stages, tiers). Later steps use SQLite
+        # features newer than the stdlib's SQLite (FTS5 contentless_delete, 3.43+), and no
+        # compared query touches their tables.
+        migrations.apply(plain, 0, [m for m in migrations.MIGRATIONS if m.version <= 3])
         plain.execute("BEGIN")
         for table in _tables():
             cursor = source.execute(f"SELECT * FROM {table}")
