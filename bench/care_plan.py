@@ -1,8 +1,8 @@
 """Open a client's care plan (the record's Care plan tab) on a demo vault of 2,000 clients with plans.
 
-The vault: 2,000 demo clients (app.services.demo.populate, seed 1) with care plans added by
-app.services.demo_care_plans.add_demo_care_plans (drafts, signed versions, superseded versions,
-reviews, plans on hold, completed and revoked). It is built once under bench/.cache/ (the name
+The vault: 2,000 demo clients (app.services.demo.populate, seed 1), which come with care plans
+(app.services.demo_care_plans: drafts, signed versions, superseded versions, reviews, plans on
+hold, completed and revoked) and 100 contact notes each — 200,000 in all, as the issue asks. It is built once under bench/.cache/ (the name
 carries a fingerprint of the code that decides what is stored) and reused; every run works on a
 fresh copy, because unlocking appends to the vault.
 
@@ -24,13 +24,11 @@ import argparse
 import hashlib
 import json
 import os
-import random
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 from common import CACHE, PASSPHRASE, ROOT, bench_env, emit_json, fresh_copy, median, ms, p95
@@ -43,7 +41,7 @@ TIMEOUT_S = 600
 _CODE = (
     "app/store/migrations.py", "app/store/clients_repo.py", "app/store/keyfile.py", "app/models/client.py",
     "app/services/demo.py", "app/services/demo_care_plans.py", "app/store/care_plan_repo.py",
-    "app/models/care_plan.py",
+    "app/models/care_plan.py", "app/services/demo_notes.py", "app/store/notes_repo.py",
 )
 
 
@@ -60,34 +58,23 @@ def fingerprint() -> str:
 
 def _build(folder: Path) -> None:
     """A demo vault of CLIENTS clients with care plans in `folder` (which must not exist)."""
-    from faker import Faker
-
     from app.services import demo
     from app.services.context import AppServices
-    from app.services.demo_care_plans import add_demo_care_plans
     from app.services.paths import AppPaths
-    from app.store.clients_repo import ClientRepository
 
     paths = AppPaths.default()
     paths.ensure()
     created = AppServices.build(paths).vaults.create(folder, PASSPHRASE, demo=True)
     session = created.session
-    demo.populate(session, CLIENTS, seed=SEED)
-    rng = random.Random(SEED)
-    fake = Faker("en_US")
-    fake.seed_instance(SEED)
-    with session.write() as conn:
-        repo = ClientRepository(conn)
-        clients = [c for r in repo.roster(include_archived=True) if (c := repo.get(r.id)) is not None]
-        made = add_demo_care_plans(conn, rng, fake, clients, session.clock.today(),
-                                   lambda: str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-                                   case_manager=session.actor)
+    demo.populate(session, CLIENTS, seed=SEED)  # plans, teams, documents and 100 notes a client come with it
+    made = session.connection.execute("SELECT COUNT(DISTINCT client_id) FROM care_plans").fetchone()[0]
+    notes = session.notes.count()
     heaviest = session.connection.execute(
         """SELECT client_id FROM care_plans WHERE status IN ('active', 'on_hold') AND deleted_at IS NULL
            ORDER BY length(document) DESC, client_id LIMIT 1""").fetchone()[0]
     session.close()
     (folder / "bench-client.txt").write_text(heaviest)
-    print(f"  {made:,} clients with a care plan", flush=True)
+    print(f"  {made:,} clients with a care plan; {notes:,} notes", flush=True)
 
 
 def _session(vault: Path, client_id: str, runs: int) -> dict:

@@ -297,6 +297,10 @@ def test_plans_due_for_review(session: Session, client_id: str, clock: FixedCloc
     due = plans.due_for_review()
     assert [p.client_id for p in due] == [client_id] and due[0].due_for_review(clock.today())
     assert [p.client_id for p in plans.due_for_review(TODAY + timedelta(days=30))] == [client_id, other]
+    # The Today page's light list (no content read) finds the same plans.
+    assert plans.reviews_due(TODAY + timedelta(days=30)) == [
+        (p.id, p.client_id, p.review_on) for p in plans.due_for_review(TODAY + timedelta(days=30))]
+    assert len(plans.reviews_due(TODAY + timedelta(days=30))) == 2
 
 
 def test_unknown_client_and_read_only_vault(session: Session, client_id: str,
@@ -341,3 +345,4 @@ def test_demo_plans_are_stored_through_the_same_transitions_and_read_back(sessio
         assert all(0 <= x <= 1 and 0 <= y <= 1 for x, y in drawn_points)
     assert (PlanStatus.SUPERSEDED, PlanStatus.ACTIVE) in kinds and (PlanStatus.ACTIVE,) in kinds
     assert session.safety_plans.due_for_review(TODAY + timedelta(days=60))  # some plans come due
+

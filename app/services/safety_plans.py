@@ -69,6 +69,11 @@ class SafetyPlanService:
         left out)."""
         return self._repo.due_for_review(today or self._today())
 
+    def reviews_due(self, today: date | None = None) -> list[tuple[str, str, date]]:
+        """(plan id, client id, review date) for the plans `due_for_review` lists, without their
+        content — for the Today page's reminders."""
+        return self._repo.reviews_due(today or self._today())
+
     def activation_problems(self, content: PlanContent, review_on: date | None) -> dict[str, str]:
         """What stops this content from being signed today, keyed by field path."""
         return validate_for_activation(content, review_on, self._today())

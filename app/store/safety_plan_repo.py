@@ -75,6 +75,19 @@ class SafetyPlanRepository:
         ).fetchall()
         return [_plan(r) for r in rows]
 
+    def reviews_due(self, on_or_before: date) -> list[tuple[str, str, date]]:
+        """(plan id, client id, review date) of the plans `due_for_review` finds, without reading
+        their content — what a list of reminders needs."""
+        rows = self._conn.execute(
+            """SELECT p.id, p.client_id, p.review_on
+                FROM safety_plans p JOIN clients c ON c.id = p.client_id
+                WHERE p.deleted_at IS NULL AND p.status = 'active' AND p.review_on <= ?
+                  AND c.deleted_at IS NULL AND c.archived_at IS NULL
+                ORDER BY p.review_on, p.client_id""",
+            (on_or_before.isoformat(),),
+        ).fetchall()
+        return [(r[0], r[1], date.fromisoformat(r[2])) for r in rows]
+
     # -- writing -------------------------------------------------------------------------------
 
     def add(self, plan: SafetyPlan, now: datetime) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
@@ -77,6 +78,7 @@ class TodayPage(QWidget):
         self._open_alerts: list[SafetyAlert] = []
         self._plans_due: list[tuple[str, str, date]] = []  # (record tab, client id, review date)
         self._overdue: list[ServiceReferral] = []
+        self._follow_ups_stale = False
         self._quiet: list[QuietMember] = []
         self.quiet_days = DEFAULT_QUIET_DAYS
         outer = QVBoxLayout(self)
@@ -138,9 +140,10 @@ class TodayPage(QWidget):
         self.recent_empty = muted_label(_("Clients you open appear here, so you can get back to them quickly."))
         self.recent_card.body.addWidget(self.recent_empty)
         self.plans_card = Card()
-        title = QLabel(_("Plans to review"))
-        title.setFont(theme.scaled_font(self, 1.15, bold=True))
-        self.plans_card.body.addWidget(title)
+        self.plans_title = QLabel()
+        self.plans_title.setWordWrap(True)
+        self.plans_title.setFont(theme.scaled_font(self, 1.15, bold=True))
+        self.plans_card.body.addWidget(self.plans_title)
         self.plans_card.body.addWidget(muted_label(_(
             "Safety plans and care plans whose review date has come: go through them with the client.")))
         self.plans = QListWidget()
@@ -210,20 +213,34 @@ class TodayPage(QWidget):
         self._fill_recent()
         self._open_alerts = self.session.screening.open_alerts()
         self._fill_alerts()
+        has_clients = total > 0
+        self.caseload.setVisible(has_clients)
+        self.recent_card.setVisible(has_clients)
+        self.empty.setVisible(not has_clients)
+        # The follow-up lists read more of the vault: they fill in just after the page is shown
+        # (and not at all if another page is shown first, as when the app resumes on the roster).
+        self._follow_ups_stale = True
+        QTimer.singleShot(0, self, self._refresh_follow_ups)
+
+    def _refresh_follow_ups(self) -> None:
+        if not self._follow_ups_stale or not self.isVisible() or not self.session.is_open:
+            return
+        self._follow_ups_stale = False
+        today = self.session.clock.today()
         self._plans_due = sorted(
-            [("safety_plan", p.client_id, p.review_on) for p in self.session.safety_plans.due_for_review(today)
-             if p.review_on is not None]
+            [("safety_plan", client_id, on) for _plan, client_id, on in self.session.safety_plans.reviews_due(today)]
             + [("care_plan", r.client_id, r.review_on) for r in self.session.care_plans.reviews_due(today)],
             key=lambda due: due[2])
         self._fill_plans()
         self._overdue = self.session.service_referrals.overdue(today)
         self._quiet = self.session.contacts.out_of_touch(self.quiet_days, today)
         self._fill_follow_ups()
-        has_clients = total > 0
-        self.caseload.setVisible(has_clients)
-        self.recent_card.setVisible(has_clients)
         self.plans_card.setVisible(bool(self._plans_due))
-        self.empty.setVisible(not has_clients)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        if self._follow_ups_stale:
+            QTimer.singleShot(0, self, self._refresh_follow_ups)
 
     def _fill_recent(self) -> None:
         self.recent.clear()
@@ -237,9 +254,13 @@ class TodayPage(QWidget):
 
     def _fill_plans(self) -> None:
         self.plans.clear()
-        names = {r.id: r for r in self.session.clients.rows({due[1] for due in self._plans_due})}
+        shown = self._plans_due[:LIST_LIMIT]
+        count = len(self._plans_due)
+        self.plans_title.setText(ngettext("{n} plan to review", "{n} plans to review", count).format(n=count)
+                                 + self._more(count))
+        names = {r.id: r for r in self.session.clients.rows({due[1] for due in shown})}
         kinds = {"safety_plan": _("Safety plan"), "care_plan": _("Care plan")}
-        for tab, client_id, review_on in self._plans_due:
+        for tab, client_id, review_on in shown:
             row = names.get(client_id)
             if row is None:
                 continue
@@ -332,6 +353,7 @@ class TodayPage(QWidget):
             self._fill_follow_ups()
 
     def clear(self) -> None:
+        self._follow_ups_stale = False
         self._recent = []
         self._open_alerts = []
         self._plans_due = []
