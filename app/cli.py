@@ -94,6 +94,21 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--sex", choices=("female", "male"), help=_("for sex-specific thresholds (AUDIT-C)"))
     p.add_argument("--json", action="store_true", help=_("print JSON"))
 
+    p = sub.add_parser("agenda", help=_("list follow-ups in a period, with status and overdue flag"))
+    p.add_argument("dir", type=Path, metavar="DIR")
+    p.add_argument("--from", dest="start", metavar="DATE", help=_("first day, YYYY-MM-DD (default: today)"))
+    p.add_argument("--days", type=int, default=7, metavar="N", help=_("how many days (default: 7)"))
+    p.add_argument("--json", action="store_true", help=_("print JSON"))
+    secret_options(p)
+
+    p = sub.add_parser("export-ics", help=_("write upcoming follow-ups to an iCalendar file"))
+    p.add_argument("dir", type=Path, metavar="DIR")
+    p.add_argument("out", type=Path, metavar="OUT.ics")
+    p.add_argument("--days", type=int, default=30, metavar="N", help=_("how many days ahead (default: 30)"))
+    p.add_argument("--names", choices=("code", "initials", "full"), default="code",
+                   help=_("how clients are named (default: client code only)"))
+    secret_options(p)
+
     p = sub.add_parser("demo", help=_("create a vault of synthetic clients"))
     p.add_argument("dir", type=Path, metavar="DIR")
     p.add_argument("--clients", type=int, required=True, metavar="N")
@@ -393,6 +408,69 @@ def _cmd_score(args: argparse.Namespace, s: AppServices) -> int:
     return EXIT_OK
 
 
+def _cmd_agenda(args: argparse.Namespace, s: AppServices) -> int:
+    from datetime import date, timedelta
+
+    from app.i18n import format_date
+
+    if not 1 <= args.days <= 366:
+        raise UsageError(_("--days must be between 1 and 366."))
+    try:
+        start = date.fromisoformat(args.start) if args.start else s.vaults.clock.today()
+    except ValueError:
+        raise UsageError(_("--from needs a date as YYYY-MM-DD, for example 2026-12-01.")) from None
+    session = _unlock(s, args.dir, args)
+    try:
+        today = session.clock.today()
+        found = session.follow_ups.occurrences(start, start + timedelta(days=args.days - 1))
+    finally:
+        session.close()
+    if args.json:
+        out = [
+            {
+                "id": o.follow_up_id,
+                "client_id": o.client_id,
+                "client_code": o.client_code,
+                "original_start": o.original_start.isoformat(timespec="minutes"),
+                "start": o.starts_at.isoformat(timespec="minutes"),
+                "end": o.ends_at.isoformat(timespec="minutes"),
+                "tz": o.tz,
+                "all_day": o.all_day,
+                "type": o.kind.value,
+                "status": o.status.value,
+                "overdue": o.overdue(today),
+                "recurring": o.recurring,
+                "tier": o.tier,
+            }
+            for o in found
+        ]
+        _print(json.dumps(out, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    if not found:
+        _print(_("No follow-ups in this period."))
+        return EXIT_OK
+    for o in found:
+        when = _("all day") if o.all_day else o.start.strftime("%H:%M")
+        flag = "  " + _("OVERDUE") if o.overdue(today) else ""
+        _print(f"{format_date(o.on, 'short'):<12}{when:<9}{o.client_code:<10}{o.kind.label:<26}{o.status.label}{flag}")
+    _print(ngettext("{n} follow-up", "{n} follow-ups", len(found)).format(n=len(found)))
+    return EXIT_OK
+
+
+def _cmd_export_ics(args: argparse.Namespace, s: AppServices) -> int:
+    from app.services.calendar_export import Naming, export_ics
+
+    if not 1 <= args.days <= 366:
+        raise UsageError(_("--days must be between 1 and 366."))
+    session = _unlock(s, args.dir, args)
+    try:
+        path, count = export_ics(session, args.out, days=args.days, naming=Naming(args.names))
+    finally:
+        session.close()
+    _print(ngettext("Wrote {n} follow-up to {path}", "Wrote {n} follow-ups to {path}", count).format(n=count, path=path))
+    return EXIT_OK
+
+
 _COMMANDS = {
     "init": _cmd_init,
     "check": _cmd_check,
@@ -404,6 +482,8 @@ _COMMANDS = {
     "demo": _cmd_demo,
     "instruments": _cmd_instruments,
     "score": _cmd_score,
+    "agenda": _cmd_agenda,
+    "export-ics": _cmd_export_ics,
 }
 
 

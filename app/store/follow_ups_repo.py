@@ -1,0 +1,313 @@
+"""Follow-ups, their per-occurrence state, proposal decisions, visit check-ins and mileage.
+Rows ↔ dataclasses. Local wall times are stored as 'YYYY-MM-DDTHH:MM' (no offset) with the zone."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from app.models.follow_ups import (
+    FollowUp,
+    FollowUpFields,
+    FollowUpType,
+    MileageEntry,
+    OccurrenceChange,
+    Status,
+    VisitCheck,
+)
+from app.models.recurrence import Recurrence
+from app.models.timefmt import from_iso, to_iso
+from app.store.db import Connection
+
+_COLUMNS = ("f.id, f.client_id, f.kind, f.starts, f.ends, f.tz, f.all_day, f.location, f.purpose, f.recurrence, "
+            "f.last_on, f.link_type, f.link_id, f.split_from, f.proposal_key, f.created_by, f.updated_at")
+_CHANGE_COLUMNS = ("o.id, o.follow_up_id, o.original_start, o.status, o.starts, o.ends, o.kind, o.location, "
+                   "o.purpose, o.reason")
+
+
+def wall(value: datetime) -> str:
+    return value.replace(tzinfo=None).isoformat(timespec="minutes")
+
+
+def _wall(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def _follow_up(r: Sequence[Any]) -> FollowUp:
+    rec = Recurrence.from_json(json.loads(r[9])) if r[9] else None
+    fields = FollowUpFields(FollowUpType(r[2]), _wall(r[3]), _wall(r[4]), r[5], bool(r[6]), r[7], r[8], rec,
+                            r[11], r[12])
+    return FollowUp(r[0], r[1], fields, date.fromisoformat(r[10]) if r[10] else None, r[13], r[14], r[15],
+                    from_iso(r[16]))
+
+
+def _change(r: Sequence[Any]) -> OccurrenceChange:
+    return OccurrenceChange(
+        follow_up_id=r[1], original_start=_wall(r[2]), status=Status(r[3]),
+        start=_wall(r[4]) if r[4] else None, end=_wall(r[5]) if r[5] else None,
+        kind=FollowUpType(r[6]) if r[6] else None, location=r[7], purpose=r[8], reason=r[9], id=r[0],
+    )
+
+
+class FollowUpRepository:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    # -- follow-ups ----------------------------------------------------------------------------
+
+    def _values(self, fu: FollowUp) -> tuple[Any, ...]:
+        f = fu.fields
+        return (f.kind.value, wall(f.start), wall(f.end), f.tz, int(f.all_day), f.location, f.purpose,
+                json.dumps(f.recurrence.to_json()) if f.recurrence else None, f.start.date().isoformat(),
+                fu.last_on.isoformat() if fu.last_on else None, f.link_type, f.link_id)
+
+    def insert(self, fu: FollowUp, now: datetime) -> None:
+        stamp = to_iso(now)
+        self._conn.execute(
+            """INSERT INTO follow_ups (kind, starts, ends, tz, all_day, location, purpose, recurrence, first_on,
+               last_on, link_type, link_id, id, client_id, split_from, proposal_key, created_by, created_at,
+               updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            (*self._values(fu), fu.id, fu.client_id, fu.split_from, fu.proposal_key, fu.created_by, stamp, stamp),
+        )
+
+    def insert_many(self, rows: Iterable[FollowUp], stamp: str) -> None:
+        self._conn.executemany(
+            """INSERT INTO follow_ups (kind, starts, ends, tz, all_day, location, purpose, recurrence, first_on,
+               last_on, link_type, link_id, id, client_id, split_from, proposal_key, created_by, created_at,
+               updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [(*self._values(fu), fu.id, fu.client_id, fu.split_from, fu.proposal_key, fu.created_by, stamp, stamp)
+             for fu in rows],
+        )
+
+    def update(self, fu: FollowUp, now: datetime) -> None:
+        self._conn.execute(
+            """UPDATE follow_ups SET kind = ?, starts = ?, ends = ?, tz = ?, all_day = ?, location = ?, purpose = ?,
+               recurrence = ?, first_on = ?, last_on = ?, link_type = ?, link_id = ?, updated_at = ?
+               WHERE id = ? AND deleted_at IS NULL""",
+            (*self._values(fu), to_iso(now), fu.id),
+        )
+
+    def remove(self, follow_up_id: str, now: datetime) -> None:
+        stamp = to_iso(now)
+        self._conn.execute("UPDATE follow_ups SET deleted_at = ?, updated_at = ? WHERE id = ?",
+                           (stamp, stamp, follow_up_id))
+        self._conn.execute(
+            "UPDATE follow_up_occurrences SET deleted_at = ?, updated_at = ? WHERE follow_up_id = ? AND deleted_at IS NULL",
+            (stamp, stamp, follow_up_id))
+
+    def get(self, follow_up_id: str) -> FollowUp | None:
+        row = self._conn.execute(f"SELECT {_COLUMNS} FROM follow_ups f WHERE f.id = ? AND f.deleted_at IS NULL",
+                                 (follow_up_id,)).fetchone()
+        return _follow_up(row) if row else None
+
+    def for_client(self, client_id: str) -> list[FollowUp]:
+        rows = self._conn.execute(
+            f"""SELECT {_COLUMNS} FROM follow_ups f WHERE f.client_id = ? AND f.deleted_at IS NULL
+                ORDER BY f.first_on, f.starts""", (client_id,)).fetchall()
+        return [_follow_up(r) for r in rows]
+
+    def in_window(self, start: date, end: date, client_id: str | None = None,
+                  client_ids: Sequence[str] | None = None) -> list[tuple[FollowUp, str, str | None]]:
+        """Series that may have an occurrence between the local dates start and end (inclusive),
+        with each client's code and current tier; archived or removed clients left out."""
+        where = "f.deleted_at IS NULL AND c.deleted_at IS NULL AND c.archived_at IS NULL"
+        params: list[Any] = []
+        if client_id is not None:
+            where += " AND f.client_id = ?"
+            params.append(client_id)
+        if client_ids is not None:
+            where += f" AND f.client_id IN ({', '.join('?' * len(client_ids))})"
+            params.extend(client_ids)
+        s, e = start.isoformat(), end.isoformat()
+        sql = f"""SELECT {_COLUMNS}, c.client_code, c.tier FROM follow_ups f JOIN clients c ON c.id = f.client_id
+                  WHERE f.last_on >= ? AND f.first_on <= ? AND {where}
+                  UNION ALL
+                  SELECT {_COLUMNS}, c.client_code, c.tier FROM follow_ups f JOIN clients c ON c.id = f.client_id
+                  WHERE f.last_on IS NULL AND f.first_on <= ? AND {where}"""
+        rows = self._conn.execute(sql, [s, e, *params, e, *params]).fetchall()
+        return [(_follow_up(r), r[17], r[18]) for r in rows]
+
+    def by_ids(self, ids: Sequence[str]) -> list[tuple[FollowUp, str, str | None]]:
+        if not ids:
+            return []
+        rows = self._conn.execute(
+            f"""SELECT {_COLUMNS}, c.client_code, c.tier FROM follow_ups f JOIN clients c ON c.id = f.client_id
+                WHERE f.id IN ({', '.join('?' * len(ids))}) AND f.deleted_at IS NULL AND c.deleted_at IS NULL
+                AND c.archived_at IS NULL""", list(ids)).fetchall()
+        return [(_follow_up(r), r[17], r[18]) for r in rows]
+
+    def by_proposal(self, client_id: str, proposal_key: str) -> FollowUp | None:
+        row = self._conn.execute(
+            f"""SELECT {_COLUMNS} FROM follow_ups f WHERE f.client_id = ? AND f.proposal_key = ?
+                AND f.deleted_at IS NULL""", (client_id, proposal_key)).fetchone()
+        return _follow_up(row) if row else None
+
+    # -- per-occurrence state ------------------------------------------------------------------
+
+    def changes_in_window(self, start: date, end: date) -> list[OccurrenceChange]:
+        s, e = start.isoformat(), end.isoformat()
+        rows = self._conn.execute(
+            f"""SELECT {_CHANGE_COLUMNS} FROM follow_up_occurrences o
+                WHERE o.original_on BETWEEN ? AND ? AND o.deleted_at IS NULL
+                UNION
+                SELECT {_CHANGE_COLUMNS} FROM follow_up_occurrences o
+                WHERE o.start_on BETWEEN ? AND ? AND o.start_on IS NOT NULL AND o.deleted_at IS NULL""",
+            (s, e, s, e)).fetchall()
+        return [_change(r) for r in rows]
+
+    def changes(self, follow_up_id: str) -> list[OccurrenceChange]:
+        rows = self._conn.execute(
+            f"""SELECT {_CHANGE_COLUMNS} FROM follow_up_occurrences o WHERE o.follow_up_id = ?
+                AND o.deleted_at IS NULL ORDER BY o.original_start""", (follow_up_id,)).fetchall()
+        return [_change(r) for r in rows]
+
+    def change(self, follow_up_id: str, original_start: datetime) -> OccurrenceChange | None:
+        row = self._conn.execute(
+            f"""SELECT {_CHANGE_COLUMNS} FROM follow_up_occurrences o WHERE o.follow_up_id = ?
+                AND o.original_start = ? AND o.deleted_at IS NULL""", (follow_up_id, wall(original_start))).fetchone()
+        return _change(row) if row else None
+
+    @staticmethod
+    def _change_values(c: OccurrenceChange) -> tuple[Any, ...]:
+        return (c.status.value, wall(c.start) if c.start else None, wall(c.end) if c.end else None,
+                c.start.date().isoformat() if c.start else None, c.kind.value if c.kind else None,
+                c.location, c.purpose, c.reason)
+
+    def put_change(self, c: OccurrenceChange, now: datetime) -> None:
+        """Insert or replace the state of one occurrence (a removed row is brought back)."""
+        stamp = to_iso(now)
+        self._conn.execute(
+            """INSERT INTO follow_up_occurrences (id, follow_up_id, original_start, original_on, status, starts, ends,
+               start_on, kind, location, purpose, reason, created_at, updated_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT (follow_up_id, original_start) DO UPDATE SET status = excluded.status,
+               starts = excluded.starts, ends = excluded.ends, start_on = excluded.start_on, kind = excluded.kind,
+               location = excluded.location, purpose = excluded.purpose, reason = excluded.reason,
+               updated_at = excluded.updated_at, deleted_at = NULL""",
+            (c.id, c.follow_up_id, wall(c.original_start), c.original_start.date().isoformat(),
+             *self._change_values(c), stamp, stamp),
+        )
+
+    def put_changes(self, changes: Iterable[OccurrenceChange], stamp: str) -> None:
+        self._conn.executemany(
+            """INSERT INTO follow_up_occurrences (id, follow_up_id, original_start, original_on, status, starts, ends,
+               start_on, kind, location, purpose, reason, created_at, updated_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [(c.id, c.follow_up_id, wall(c.original_start), c.original_start.date().isoformat(),
+              *self._change_values(c), stamp, stamp) for c in changes])
+
+    def move_changes(self, from_id: str, to_id: str, original_starts: Iterable[datetime], now: datetime) -> None:
+        stamp = to_iso(now)
+        self._conn.executemany(
+            """UPDATE follow_up_occurrences SET follow_up_id = ?, updated_at = ? WHERE follow_up_id = ?
+               AND original_start = ? AND deleted_at IS NULL""",
+            [(to_id, stamp, from_id, wall(o)) for o in original_starts])
+
+    def drop_changes(self, follow_up_id: str, original_starts: Iterable[datetime], now: datetime) -> None:
+        stamp = to_iso(now)
+        self._conn.executemany(
+            """UPDATE follow_up_occurrences SET deleted_at = ?, updated_at = ? WHERE follow_up_id = ?
+               AND original_start = ? AND deleted_at IS NULL""",
+            [(stamp, stamp, follow_up_id, wall(o)) for o in original_starts])
+
+    def last_completed_on(self, client_id: str) -> date | None:
+        """The latest local date on which one of the client's contact follow-ups was completed."""
+        row = self._conn.execute(
+            """SELECT max(coalesce(o.start_on, o.original_on)) FROM follow_up_occurrences o
+               JOIN follow_ups f ON f.id = o.follow_up_id
+               WHERE f.client_id = ? AND o.status = 'completed' AND f.kind != 'other'
+               AND o.deleted_at IS NULL AND f.deleted_at IS NULL""", (client_id,)).fetchone()
+        return date.fromisoformat(row[0]) if row and row[0] else None
+
+    def last_note_on(self, client_id: str) -> date | None:
+        """The latest contact note's date (a contact that happened), attempts left out."""
+        row = self._conn.execute(
+            """SELECT max(contact_on) FROM notes WHERE client_id = ? AND kind != 'attempted'
+               AND deleted_at IS NULL""", (client_id,)).fetchone()
+        return date.fromisoformat(row[0]) if row and row[0] else None
+
+    def clients_at_tiers(self, tiers: Sequence[str]) -> list[str]:
+        rows = self._conn.execute(
+            f"""SELECT id FROM clients WHERE tier IN ({', '.join('?' * len(tiers))}) AND deleted_at IS NULL
+                AND archived_at IS NULL""", list(tiers)).fetchall()
+        return [r[0] for r in rows]
+
+    # -- proposal decisions --------------------------------------------------------------------
+
+    def decisions(self, client_id: str) -> dict[str, str]:
+        rows = self._conn.execute(
+            """SELECT proposal_key, decision FROM follow_up_proposal_decisions WHERE client_id = ?
+               AND deleted_at IS NULL""", (client_id,)).fetchall()
+        return {r[0]: r[1] for r in rows}
+
+    def decide(self, new_id: str, client_id: str, key: str, decision: str, follow_up_id: str | None,
+               now: datetime) -> None:
+        stamp = to_iso(now)
+        self._conn.execute(
+            """INSERT INTO follow_up_proposal_decisions (id, client_id, proposal_key, decision, follow_up_id,
+               created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT (client_id, proposal_key) DO UPDATE SET decision = excluded.decision,
+               follow_up_id = excluded.follow_up_id, updated_at = excluded.updated_at, deleted_at = NULL""",
+            (new_id, client_id, key, decision, follow_up_id, stamp, stamp))
+
+    # -- visit check-ins -----------------------------------------------------------------------
+
+    _VISIT = """SELECT id, client_id, checked_in_at, expected_min, checked_out_at, follow_up_id, original_start
+                FROM visit_checks WHERE deleted_at IS NULL"""
+
+    @staticmethod
+    def _visit(r: Sequence[Any]) -> VisitCheck:
+        checked_in = from_iso(r[2])
+        assert checked_in is not None
+        return VisitCheck(r[0], r[1], checked_in, r[3], from_iso(r[4]), r[5], _wall(r[6]) if r[6] else None)
+
+    def check_in(self, v: VisitCheck, now: datetime) -> None:
+        stamp = to_iso(now)
+        self._conn.execute(
+            """INSERT INTO visit_checks (id, client_id, follow_up_id, original_start, checked_in_at, expected_min,
+               created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+            (v.id, v.client_id, v.follow_up_id, wall(v.original_start) if v.original_start else None,
+             to_iso(v.checked_in_at), v.expected_min, stamp, stamp))
+
+    def check_out(self, visit_id: str, at: datetime) -> None:
+        stamp = to_iso(at)
+        self._conn.execute(
+            "UPDATE visit_checks SET checked_out_at = ?, updated_at = ? WHERE id = ? AND checked_out_at IS NULL",
+            (stamp, stamp, visit_id))
+
+    def visit(self, visit_id: str) -> VisitCheck | None:
+        row = self._conn.execute(self._VISIT + " AND id = ?", (visit_id,)).fetchone()
+        return self._visit(row) if row else None
+
+    def open_visits(self) -> list[VisitCheck]:
+        rows = self._conn.execute(self._VISIT + " AND checked_out_at IS NULL ORDER BY checked_in_at").fetchall()
+        return [self._visit(r) for r in rows]
+
+    # -- mileage -------------------------------------------------------------------------------
+
+    def add_mileage(self, e: MileageEntry, now: datetime) -> None:
+        stamp = to_iso(now)
+        self._conn.execute(
+            """INSERT INTO mileage (id, on_date, from_place, to_place, distance, purpose, client_code, created_at,
+               updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            (e.id, e.on.isoformat(), e.from_place, e.to_place, e.distance, e.purpose, e.client_code, stamp, stamp))
+
+    def add_mileage_many(self, entries: Iterable[MileageEntry], stamp: str) -> None:
+        self._conn.executemany(
+            """INSERT INTO mileage (id, on_date, from_place, to_place, distance, purpose, client_code, created_at,
+               updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [(e.id, e.on.isoformat(), e.from_place, e.to_place, e.distance, e.purpose, e.client_code, stamp, stamp)
+             for e in entries])
+
+    def remove_mileage(self, entry_id: str, now: datetime) -> None:
+        stamp = to_iso(now)
+        self._conn.execute("UPDATE mileage SET deleted_at = ?, updated_at = ? WHERE id = ?", (stamp, stamp, entry_id))
+
+    def mileage(self, start: date, end: date) -> list[MileageEntry]:
+        rows = self._conn.execute(
+            """SELECT id, on_date, from_place, to_place, distance, purpose, client_code FROM mileage
+               WHERE on_date BETWEEN ? AND ? AND deleted_at IS NULL ORDER BY on_date, created_at""",
+            (start.isoformat(), end.isoformat())).fetchall()
+        return [MileageEntry(r[0], date.fromisoformat(r[1]), r[2], r[3], float(r[4]), r[5], r[6]) for r in rows]
