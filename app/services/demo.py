@@ -48,6 +48,7 @@ from app.models.screening import (
 from app.services import instruments
 from app.services.demo_attachments import store_demo_attachments
 from app.services.demo_care_plans import add_demo_care_plans
+from app.services.demo_follow_ups import demo_follow_ups
 from app.services.demo_notes import DEFAULT_PER_CLIENT, demo_notes
 from app.services.demo_safety_plans import demo_safety_plan, store_demo_safety_plans
 from app.services.demo_team import demo_care_teams
@@ -210,12 +211,13 @@ def populate(session: Session, clients: int, seed: int | None = None) -> int:
             _screening_history(session, conn, gen, client, changes, now)
             session.audit("client.create", "client", client_id, "source=demo")
             made.append(client)
-        # Stage 4–5 records for the whole caseload: care teams and referrals out, plans, documents, notes.
+        # Stage 4–5 records for the whole caseload: care teams and referrals out, plans, documents, notes, follow-ups.
         demo_care_teams(conn, rng, gen.fake_en, made, gen.today, gen._uuid, actor=session.actor, now=now)
         add_demo_care_plans(conn, rng, gen.fake_en, made, gen.today, gen._uuid, case_manager=session.actor)
         store_demo_attachments(conn, rng, gen.fake_en, made, gen.today, gen._uuid)
         demo_notes(conn, rng, gen.fake_en, made, gen.today, gen._uuid, actor=session.actor,
                    total=min(len(made) * DEFAULT_PER_CLIENT, 200_000))
+        demo_follow_ups(conn, rng, gen.fake_en, made, gen.today, gen._uuid, now=now, actor=session.actor)
         # A few recently viewed clients, so the Today page has something to show.
         roster = repo.roster()
         viewed = [r.id for r in rng.sample(roster, min(5, len(roster)))]

@@ -32,6 +32,7 @@ class Session:
         from app.services.clients import ClientService
         from app.services.contacts import ContactService
         from app.services.drafts import DraftService
+        from app.services.follow_ups import FollowUpService
         from app.services.notes import NoteService
         from app.services.risk import RiskService
         from app.services.safety_plans import SafetyPlanService
@@ -52,6 +53,7 @@ class Session:
         self.service_referrals = ServiceReferralService(self)
         self.notes = NoteService(self)
         self.attachments = AttachmentService(self)
+        self.follow_ups = FollowUpService(self)
 
     @property
     def is_open(self) -> bool:

@@ -619,6 +619,106 @@ def _v9_attachments() -> tuple[str, ...]:
     )
 
 
+def _v10_follow_ups() -> tuple[str, ...]:
+    """Follow-ups: planned contacts and tasks, their recurrence and exceptions, proposals.
+
+    Start and end are local wall times ('YYYY-MM-DDTHH:MM') with the IANA zone beside them, so a
+    recurring 10:00 visit stays at 10:00 across daylight-saving changes. `first_on`/`last_on`
+    (local dates; last_on NULL = repeats without end) let a calendar window find the series it
+    may touch from an index. Each occurrence's state (completed, missed, cancelled, moved) is a
+    row in follow_up_occurrences keyed by its original start; a moved one also carries its new
+    date (`start_on`) so a window finds occurrences moved into it. Dismissed or accepted
+    proposals are remembered by key; visit check-ins and the mileage log complete the stage."""
+    stamps = "created_at TEXT NOT NULL, updated_at TEXT NOT NULL, deleted_at TEXT"
+    kinds = ("'home_visit', 'phone', 'office', 'telehealth', 'plan_review', 'rescreening', "
+             "'post_transition', 'other'")
+    statuses = "'scheduled', 'completed', 'missed', 'cancelled', 'rescheduled'"
+    return (
+        f"""CREATE TABLE follow_ups (
+            id TEXT PRIMARY KEY,
+            client_id TEXT NOT NULL REFERENCES clients(id),
+            kind TEXT NOT NULL CHECK (kind IN ({kinds})),
+            starts TEXT NOT NULL,
+            ends TEXT NOT NULL,
+            tz TEXT NOT NULL,
+            all_day INTEGER NOT NULL DEFAULT 0,
+            location TEXT NOT NULL DEFAULT '',
+            purpose TEXT NOT NULL DEFAULT '',
+            recurrence TEXT,
+            first_on TEXT NOT NULL,
+            last_on TEXT,
+            link_type TEXT,
+            link_id TEXT,
+            split_from TEXT REFERENCES follow_ups(id),
+            proposal_key TEXT NOT NULL DEFAULT '',
+            created_by TEXT NOT NULL DEFAULT '',
+            {stamps},
+            CHECK (ends >= starts),
+            CHECK ((link_type IS NULL) = (link_id IS NULL)),
+            CHECK (last_on IS NULL OR last_on >= first_on),
+            CHECK (recurrence IS NOT NULL OR last_on IS NOT NULL)
+        )""",
+        "CREATE INDEX follow_ups_window ON follow_ups(last_on, first_on) WHERE deleted_at IS NULL",
+        "CREATE INDEX follow_ups_endless ON follow_ups(first_on) WHERE deleted_at IS NULL AND last_on IS NULL",
+        "CREATE INDEX follow_ups_client ON follow_ups(client_id, first_on) WHERE deleted_at IS NULL",
+        """CREATE INDEX follow_ups_link ON follow_ups(link_type, link_id)
+           WHERE link_id IS NOT NULL AND deleted_at IS NULL""",
+        f"""CREATE TABLE follow_up_occurrences (
+            id TEXT PRIMARY KEY,
+            follow_up_id TEXT NOT NULL REFERENCES follow_ups(id),
+            original_start TEXT NOT NULL,
+            original_on TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'scheduled' CHECK (status IN ({statuses})),
+            starts TEXT,
+            ends TEXT,
+            start_on TEXT,
+            kind TEXT CHECK (kind IS NULL OR kind IN ({kinds})),
+            location TEXT,
+            purpose TEXT,
+            reason TEXT NOT NULL DEFAULT '',
+            {stamps},
+            UNIQUE (follow_up_id, original_start),
+            CHECK ((starts IS NULL) = (ends IS NULL) AND (starts IS NULL) = (start_on IS NULL))
+        )""",
+        "CREATE INDEX follow_up_occurrences_on ON follow_up_occurrences(original_on) WHERE deleted_at IS NULL",
+        """CREATE INDEX follow_up_occurrences_moved ON follow_up_occurrences(start_on)
+           WHERE start_on IS NOT NULL AND deleted_at IS NULL""",
+        "CREATE INDEX follow_up_occurrences_status ON follow_up_occurrences(status, original_on) WHERE deleted_at IS NULL",
+        f"""CREATE TABLE follow_up_proposal_decisions (
+            id TEXT PRIMARY KEY,
+            client_id TEXT NOT NULL REFERENCES clients(id),
+            proposal_key TEXT NOT NULL,
+            decision TEXT NOT NULL CHECK (decision IN ('accepted', 'dismissed')),
+            follow_up_id TEXT REFERENCES follow_ups(id),
+            {stamps},
+            UNIQUE (client_id, proposal_key)
+        )""",
+        f"""CREATE TABLE visit_checks (
+            id TEXT PRIMARY KEY,
+            client_id TEXT NOT NULL REFERENCES clients(id),
+            follow_up_id TEXT REFERENCES follow_ups(id),
+            original_start TEXT,
+            checked_in_at TEXT NOT NULL,
+            expected_min INTEGER NOT NULL CHECK (expected_min BETWEEN 5 AND 720),
+            checked_out_at TEXT,
+            {stamps},
+            CHECK (checked_out_at IS NULL OR checked_out_at >= checked_in_at)
+        )""",
+        "CREATE INDEX visit_checks_open ON visit_checks(checked_in_at) WHERE checked_out_at IS NULL AND deleted_at IS NULL",
+        f"""CREATE TABLE mileage (
+            id TEXT PRIMARY KEY,
+            on_date TEXT NOT NULL,
+            from_place TEXT NOT NULL,
+            to_place TEXT NOT NULL,
+            distance REAL NOT NULL CHECK (distance > 0),
+            purpose TEXT NOT NULL DEFAULT '',
+            client_code TEXT NOT NULL DEFAULT '',
+            {stamps}
+        )""",
+        "CREATE INDEX mileage_on ON mileage(on_date) WHERE deleted_at IS NULL",
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "vault core", _v1_vault_core()),
     Migration(2, "clients", _v2_clients()),
@@ -629,6 +729,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(7, "care team, contacts and referrals out", _v7_care_team()),
     Migration(8, "contact notes", _v8_notes()),
     Migration(9, "attachments", _v9_attachments()),
+    Migration(10, "follow-ups", _v10_follow_ups()),
 )
 LATEST = MIGRATIONS[-1].version
 
