@@ -3,9 +3,11 @@
     .venv/bin/python bench/run_all.py [--quick]
 
 Each benchmark runs as its own process (bench/startup.py, bench/workspace.py,
-bench/sqlcipher_vs_sqlite.py, bench/chart.py, bench/scoring.py) and prints its detailed figures; the table at the end collects
+bench/sqlcipher_vs_sqlite.py, bench/chart.py, bench/scoring.py, bench/care_plan.py, bench/notes.py)
+and prints its detailed figures; the table at the end collects
 the headline figure of each, its target, and pass/fail. The first run builds the cached demo
-vault of 10,000 clients under bench/.cache/ (about 10 s).
+vault of 10,000 clients under bench/.cache/ (about 90 s), and the two 2,000-client vaults of the
+care-plan and notes benches (about 45 s each).
 """
 
 from __future__ import annotations
