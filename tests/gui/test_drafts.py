@@ -27,7 +27,7 @@ def test_draft_survives_a_killed_process(gui: Gui, client_vault: Path, home: Pat
     assert editor.inputs["first_name"].text() == ""  # offered, not forced on the user
     assert editor.draft_banner.isVisible()
     assert "unsaved changes from" in editor.draft_banner.label.text()
-    gui.qtbot.mouseClick(editor.restore_draft_button, Qt.MouseButton.LeftButton)
+    gui.qtbot.mouseClick(editor.restore_button, Qt.MouseButton.LeftButton)
     assert editor.inputs["first_name"].text() == "Batterie"
     assert editor.inputs["last_name"].text() == "Diesmidway-Ñúñez"
     assert editor.inputs["email"].text() == "batterie@example.org"

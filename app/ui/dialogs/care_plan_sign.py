@@ -26,7 +26,7 @@ from app.models.signature import SignerRole
 from app.services.errors import ValidationError, VaultError
 from app.services.session import Session
 from app.ui import theme
-from app.ui.dialogs.safety_plan_sign import SignerBox
+from app.ui.dialogs.safety_plan_sign import SignerBox, show_signing_problems
 from app.ui.theme import SPACING
 from app.ui.widgets.common import Banner, dialog_buttons, muted_label
 
@@ -140,18 +140,5 @@ class SignCarePlanDialog(QDialog):
         self.accept()
 
     def _show(self, exc: ValidationError) -> None:
-        first: QWidget | None = None
-        other: list[str] = []
-        for key, message in exc.problems.items():
-            role, _dot, field = key.partition(".")
-            box = next((b for b in (self.client_box, self.manager_box) if b.role.value == role), None)
-            if box is not None and field:
-                widget = box.show_problem(field, message)
-                first = first or widget
-            else:
-                other.append(message)
-        if other:
-            self.error.show_message("\n".join(other), "error")
-        if first is not None:
-            first.setFocus()
+        show_signing_problems(exc, (self.client_box, self.manager_box), self.error)
 

@@ -17,14 +17,13 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
-from app.i18n import _, format_datetime
+from app.i18n import _
 from app.models.client import (
     SEX_AT_BIRTH,
     Client,
@@ -35,7 +34,7 @@ from app.models.client import (
 from app.services.errors import ValidationError, VaultError
 from app.services.session import Session
 from app.ui import theme
-from app.ui.dialogs.draft_dialog import DraftDialog
+from app.ui.dialogs.draft_dialog import OfferedDraftDialog
 from app.ui.drafts import DraftAutosaver
 from app.ui.theme import SPACING
 from app.ui.widgets.common import Banner, FieldGrid, muted_label, primary_button, set_default_button
@@ -51,7 +50,7 @@ _LANGUAGES = ["English", "Spanish", "Vietnamese", "Chinese", "Arabic", "Russian"
 _DATE_FIELDS = ("date_of_birth", "referral_date")
 
 
-class ClientEditorDialog(DraftDialog):
+class ClientEditorDialog(OfferedDraftDialog):
     saved = Signal(object)  # Client
 
     def __init__(self, session: Session, client: Client | None = None, *, auto_restore: bool = False,
@@ -104,7 +103,7 @@ class ClientEditorDialog(DraftDialog):
         self.autosaver = DraftAutosaver(session, FORM, self.object_id, self.collect, parent=self)
         self.autosaver.status.connect(self.status.setText)
         self.set_fields(client.fields if client else ClientFields())
-        self._offer_draft(auto_restore)
+        self.offer_draft(FORM, self.object_id, auto_restore)
         self._connect_changes()
         self.inputs["first_name"].setFocus()
 
@@ -260,32 +259,6 @@ class ClientEditorDialog(DraftDialog):
 
     # -- drafts ------------------------------------------------------------------------------
 
-    def _offer_draft(self, auto_restore: bool) -> None:
-        draft = self.session.drafts.load(FORM, self.object_id)
-        if draft is None or draft.data == self.collect():
-            return
-        if auto_restore:
-            self.apply(draft.data)
-            self.autosaver.dirty = True
-            self.draft_banner.show_message(_("Your unsaved changes were restored after the lock."), "info")
-            return
-        self.draft_banner.show_message(
-            _("You have unsaved changes from {when}.").format(when=format_datetime(draft.saved_at, "short")), "info"
-        )
-        self.draft_banner.clear_buttons()
-        self.restore_draft_button = self.draft_banner.add_button(_("Restore them"), lambda: self._restore(draft.data))
-        self.draft_banner.add_button(_("Discard"), self._discard_offer)
-
-    def _restore(self, data: dict[str, Any]) -> None:
-        self.apply(data)
-        self.autosaver.dirty = True
-        self.draft_banner.setVisible(False)
-        self.status.setText(_("Unsaved changes restored"))
-
-    def _discard_offer(self) -> None:
-        self.autosaver.discard()
-        self.draft_banner.setVisible(False)
-
     # -- saving ------------------------------------------------------------------------------
 
     def save(self) -> None:
@@ -327,21 +300,7 @@ class ClientEditorDialog(DraftDialog):
 
     # -- closing -----------------------------------------------------------------------------
 
-    def reject(self) -> None:
-        if self.autosaver.dirty or self._has_changes():
-            answer = QMessageBox.question(
-                self,
-                _("Discard changes?"),
-                _("You have changes that are not saved. Discard them?"),
-                QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-                QMessageBox.StandardButton.Cancel,
-            )
-            if answer != QMessageBox.StandardButton.Discard:
-                return
-        self.autosaver.discard()
-        super().reject()
-
-    def _has_changes(self) -> bool:
+    def has_changes(self) -> bool:
         try:
             return self.to_fields().normalised() != (self.client.fields if self.client else ClientFields())
         except ValidationError:

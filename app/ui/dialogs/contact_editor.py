@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -21,13 +20,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.i18n import _, format_datetime
+from app.i18n import _
 from app.models.contacts import Contact, ContactFields, ContactKind
 from app.services.errors import ValidationError, VaultError
 from app.services.session import Session
 from app.ui import theme
 from app.ui.dialogs.contact_picker import KIND_ICONS
-from app.ui.dialogs.draft_dialog import DraftDialog
+from app.ui.dialogs.draft_dialog import OfferedDraftDialog
 from app.ui.drafts import DraftAutosaver
 from app.ui.theme import SPACING
 from app.ui.widgets.common import Banner, FieldGrid, muted_label, primary_button, set_default_button
@@ -43,60 +42,6 @@ _RELATIONS = ["", "Mother", "Father", "Sister", "Brother", "Partner", "Spouse", 
               "Neighbour", "Cousin", "Aunt", "Uncle", "Grandparent", "Sponsor", "Faith leader"]
 _LINES = ("name", "organisation", "npi", "phone", "phone_alt", "fax", "email", "address_line1", "address_line2",
           "city", "region", "postal_code")
-
-
-class OfferedDraftDialog(DraftDialog):
-    """A form whose unsaved typing was kept as a draft offers it back when it opens: restored at
-    once after a lock, otherwise in a banner (Restore them / Discard). Esc asks before losing
-    typing. Subclasses have `draft_banner`, `status`, `autosaver`, `collect()` and `apply()`."""
-
-    session: Session
-    draft_banner: Banner
-    status: QLabel
-
-    def collect(self) -> dict[str, Any]:
-        raise NotImplementedError
-
-    def apply(self, data: dict[str, Any]) -> None:
-        raise NotImplementedError
-
-    def has_changes(self) -> bool:
-        """Anything typed that a close would lose (beyond the autosaver's own flag)."""
-        return False
-
-    def offer_draft(self, form: str, object_id: str, auto_restore: bool) -> None:
-        draft = self.session.drafts.load(form, object_id)
-        if draft is None or draft.data == self.collect():
-            return
-        if auto_restore:
-            self.restore(draft.data)
-            return
-        self.draft_banner.show_message(
-            _("You have unsaved changes from {when}.").format(when=format_datetime(draft.saved_at, "short")), "info")
-        self.draft_banner.clear_buttons()
-        self.restore_button = self.draft_banner.add_button(_("Restore them"), lambda: self.restore(draft.data))
-        self.draft_banner.add_button(_("Discard"), self._discard_offer)
-
-    def restore(self, data: dict[str, Any]) -> None:
-        self.apply(data)
-        self.autosaver.dirty = True
-        self.draft_banner.setVisible(False)
-        self.status.setText(_("Unsaved changes restored"))
-
-    def _discard_offer(self) -> None:
-        self.autosaver.discard()
-        self.draft_banner.setVisible(False)
-
-    def reject(self) -> None:
-        if self.autosaver.dirty or self.has_changes():
-            answer = QMessageBox.question(
-                self, _("Discard changes?"), _("You have changes that are not saved. Discard them?"),
-                QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-                QMessageBox.StandardButton.Cancel)
-            if answer != QMessageBox.StandardButton.Discard:
-                return
-        self.autosaver.discard()
-        super().reject()
 
 
 class ContactEditorDialog(OfferedDraftDialog):

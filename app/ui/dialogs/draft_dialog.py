@@ -5,14 +5,24 @@ the focus when shown, and the bottom row of a long form (status, Close, Save dra
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent, QShowEvent
-from PySide6.QtWidgets import QBoxLayout, QDialog, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QWidget,
+)
 
-from app.i18n import _
+from app.i18n import _, format_datetime
+from app.services.session import Session
 from app.ui.drafts import DraftAutosaver
-from app.ui.widgets.common import muted_label, primary_button, set_default_button
+from app.ui.widgets.common import Banner, muted_label, primary_button, set_default_button
 
 
 class DraftDialog(QDialog):
@@ -62,3 +72,58 @@ class DraftDialog(QDialog):
         layout.addLayout(row)
         set_default_button(self, None)
         return status, close, save, main
+
+
+class OfferedDraftDialog(DraftDialog):
+    """A form whose unsaved typing was kept as a draft offers it back when it opens: restored at
+    once after a lock, otherwise in a banner (Restore them / Discard). Esc asks before losing
+    typing. Subclasses have `draft_banner`, `status`, `autosaver`, `collect()` and `apply()`."""
+
+    session: Session
+    draft_banner: Banner
+    status: QLabel
+
+    def collect(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def apply(self, data: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    def has_changes(self) -> bool:
+        """Anything typed that a close would lose (beyond the autosaver's own flag)."""
+        return False
+
+    def offer_draft(self, form: str, object_id: str, auto_restore: bool) -> None:
+        draft = self.session.drafts.load(form, object_id)
+        if draft is None or draft.data == self.collect():
+            return
+        if auto_restore:
+            self.restore(draft.data)
+            self.draft_banner.show_message(_("Your unsaved changes were restored after the lock."), "info")
+            return
+        self.draft_banner.show_message(
+            _("You have unsaved changes from {when}.").format(when=format_datetime(draft.saved_at, "short")), "info")
+        self.draft_banner.clear_buttons()
+        self.restore_button = self.draft_banner.add_button(_("Restore them"), lambda: self.restore(draft.data))
+        self.draft_banner.add_button(_("Discard"), self._discard_offer)
+
+    def restore(self, data: dict[str, Any]) -> None:
+        self.apply(data)
+        self.autosaver.dirty = True
+        self.draft_banner.setVisible(False)
+        self.status.setText(_("Unsaved changes restored"))
+
+    def _discard_offer(self) -> None:
+        self.autosaver.discard()
+        self.draft_banner.setVisible(False)
+
+    def reject(self) -> None:
+        if self.autosaver.dirty or self.has_changes():
+            answer = QMessageBox.question(
+                self, _("Discard changes?"), _("You have changes that are not saved. Discard them?"),
+                QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Cancel)
+            if answer != QMessageBox.StandardButton.Discard:
+                return
+        self.autosaver.discard()
+        super().reject()

@@ -26,8 +26,9 @@ from app.models.service_referral import ServiceReferral, ServiceReferralFields
 from app.services.errors import ValidationError, VaultError
 from app.services.session import Session
 from app.ui import theme
-from app.ui.dialogs.contact_editor import ContactEditorDialog, OfferedDraftDialog
+from app.ui.dialogs.contact_editor import ContactEditorDialog
 from app.ui.dialogs.contact_picker import ContactPicker
+from app.ui.dialogs.draft_dialog import OfferedDraftDialog
 from app.ui.drafts import DraftAutosaver
 from app.ui.theme import SPACING
 from app.ui.widgets.common import Banner, FieldGrid, muted_label, primary_button, set_default_button

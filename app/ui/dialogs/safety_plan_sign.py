@@ -4,6 +4,7 @@ and read-only; the previous version is kept as a past version."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from PySide6.QtCore import Qt, Signal
@@ -93,6 +94,25 @@ class SignerBox(Card):
         return self.pad.canvas if not self.verbal.isChecked() else self.verbal
 
 
+def show_signing_problems(exc: ValidationError, boxes: Sequence[SignerBox], banner: Banner) -> None:
+    """Each "role.field" problem next to that signer's field, the rest in the banner; the focus
+    goes to the first field with a problem."""
+    first: QWidget | None = None
+    other: list[str] = []
+    for key, message in exc.problems.items():
+        role, _dot, field = key.partition(".")
+        box = next((b for b in boxes if b.role.value == role), None)
+        if box is not None and field:
+            widget = box.show_problem(field, message)
+            first = first or widget
+        else:
+            other.append(message)
+    if other:
+        banner.show_message("\n".join(other), "error")
+    if first is not None:
+        first.setFocus()
+
+
 class SignSafetyPlanDialog(QDialog):
     signed = Signal(object)  # SafetyPlan, now active
 
@@ -158,17 +178,4 @@ class SignSafetyPlanDialog(QDialog):
         self.accept()
 
     def _show(self, exc: ValidationError) -> None:
-        first: QWidget | None = None
-        other: list[str] = []
-        for key, message in exc.problems.items():
-            role, _dot, field = key.partition(".")
-            box = next((b for b in self.boxes if b.role.value == role), None)
-            if box is not None and field:
-                widget = box.show_problem(field, message)
-                first = first or widget
-            else:
-                other.append(message)
-        if other:
-            self.error.show_message("\n".join(other), "error")
-        if first is not None:
-            first.setFocus()
+        show_signing_problems(exc, self.boxes, self.error)
