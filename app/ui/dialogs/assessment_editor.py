@@ -707,8 +707,7 @@ class AssessmentEditorDialog(DraftDialog):
         read, keep the typing as it is). True when the draft holds what is on screen."""
         document, problems = self.to_document()
         if problems or self.session.read_only:
-            self.autosaver.changed()
-            self.autosaver.flush()
+            self.keep_typing()
             return False
         if document.normalised() == self.assessment.document:
             self.autosaver.discard()  # nothing new: the typed copy would only repeat the draft
@@ -716,8 +715,7 @@ class AssessmentEditorDialog(DraftDialog):
         try:
             self.assessment = self.session.assessments.save_draft(self.assessment.id, document)
         except VaultError as exc:
-            self.autosaver.changed()
-            self.autosaver.flush()
+            self.keep_typing()
             self.error_banner.show_message(str(exc), "error")
             return False
         self.autosaver.discard()
@@ -727,8 +725,7 @@ class AssessmentEditorDialog(DraftDialog):
         self._clear_errors()
         document, problems = self.to_document()
         if problems:
-            self.autosaver.changed()
-            self.autosaver.flush()
+            self.keep_typing()
             self._show_problems(problems, _("Your typing is kept, but fix the date(s) to save the draft in full."))
             return
         if self._keep():
@@ -743,8 +740,7 @@ class AssessmentEditorDialog(DraftDialog):
         for key, message in validate(document.normalised(), self.session.clock.today()).items():
             problems.setdefault(key, message)
         if problems:
-            self.autosaver.changed()
-            self.autosaver.flush()
+            self.keep_typing()
             self._show_problems(problems)
             return
         try:
@@ -753,8 +749,7 @@ class AssessmentEditorDialog(DraftDialog):
             self._show_problems(exc.problems)
             return
         except VaultError as exc:
-            self.autosaver.changed()
-            self.autosaver.flush()
+            self.keep_typing()
             self.error_banner.show_message(str(exc), "error")
             return
         self.autosaver.discard()

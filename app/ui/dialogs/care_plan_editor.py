@@ -436,17 +436,17 @@ class CarePlanEditorDialog(DraftDialog):
         self._clear_problems()
         start, unreadable = self._unreadable()
         if unreadable:
-            self._keep_typing()
+            self.keep_typing()
             self._show_problems(unreadable, _("A date can't be read. Everything you typed is kept."))
             return False
         try:
             self.plan = self.session.care_plans.save_draft(self.plan.id, self.document(), start, self.review_days)
         except ValidationError as exc:
-            self._keep_typing()
+            self.keep_typing()
             self._show_problems(exc.problems, str(exc))
             return False
         except VaultError as exc:
-            self._keep_typing()
+            self.keep_typing()
             self.error_banner.show_message(str(exc), "error")
             return False
         self.autosaver.discard()
@@ -458,9 +458,6 @@ class CarePlanEditorDialog(DraftDialog):
         self.saved.emit()
         return True
 
-    def _keep_typing(self) -> None:
-        self.autosaver.changed()
-        self.autosaver.flush()
 
     def sign(self) -> None:
         """Check the plan; if it is ready, close and ask for the agreement and signatures. Every

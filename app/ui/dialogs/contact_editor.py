@@ -233,8 +233,7 @@ class ContactEditorDialog(OfferedDraftDialog):
             self._show_problems(exc.problems)
             return
         except VaultError as exc:
-            self.autosaver.changed()
-            self.autosaver.flush()
+            self.keep_typing()
             self.error_banner.show_message(str(exc), "error")
             return
         self.autosaver.discard()

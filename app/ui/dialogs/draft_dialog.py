@@ -34,6 +34,11 @@ class DraftDialog(QDialog):
         """The field that takes the focus when the dialog is shown (None: leave it)."""
         return None
 
+    def keep_typing(self) -> None:
+        """A save failed: keep what is on screen as the draft now, so nothing typed is lost."""
+        self.autosaver.changed()
+        self.autosaver.flush()
+
     def close_for_lock(self) -> None:
         """The app is locking: keep the typing (in the vault) and close without asking."""
         self.autosaver.flush()

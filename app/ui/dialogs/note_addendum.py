@@ -83,8 +83,7 @@ class NoteAddendumDialog(DraftDialog):
             self.text.setFocus()
             return
         except VaultError as exc:
-            self.autosaver.changed()
-            self.autosaver.flush()
+            self.keep_typing()
             self.error_banner.show_message(str(exc), "error")
             return
         self.autosaver.discard()

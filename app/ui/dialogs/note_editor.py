@@ -438,7 +438,7 @@ class NoteEditorDialog(DraftDialog):
         self._clear_problems()
         fields, unreadable = self.read()
         if fields is None or unreadable:
-            self._keep_typing()
+            self.keep_typing()
             self._show_problems(unreadable, _("A date or time can't be read. Everything you typed is kept."))
             return False
         if self.note is None and fields.is_empty:
@@ -448,11 +448,11 @@ class NoteEditorDialog(DraftDialog):
         try:
             note = self.session.notes.save_draft(self.client_id, fields, self.note.id if self.note else None)
         except ValidationError as exc:
-            self._keep_typing()
+            self.keep_typing()
             self._show_problems(exc.problems, str(exc))
             return False
         except VaultError as exc:
-            self._keep_typing()
+            self.keep_typing()
             self.error_banner.show_message(str(exc), "error")
             return False
         self.autosaver.discard()
@@ -466,9 +466,6 @@ class NoteEditorDialog(DraftDialog):
         self.saved.emit(note)
         return True
 
-    def _keep_typing(self) -> None:
-        self.autosaver.changed()
-        self.autosaver.flush()
 
     def sign(self) -> None:
         """Check the note; if it is ready, ask, save it and sign it. Every problem is shown at once,
@@ -479,7 +476,7 @@ class NoteEditorDialog(DraftDialog):
         if fields is not None:
             problems = {**self.session.notes.signing_problems(fields), **unreadable}
         if problems:
-            self._keep_typing()
+            self.keep_typing()
             self._show_problems(problems, ngettext(
                 "{n} thing needs attention before the note can be signed. Everything you typed is kept.",
                 "{n} things need attention before the note can be signed. Everything you typed is kept.",

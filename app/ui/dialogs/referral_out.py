@@ -218,8 +218,7 @@ class ReferralOutDialog(OfferedDraftDialog):
             self._show_problems(exc)
             return
         except VaultError as exc:
-            self.autosaver.changed()
-            self.autosaver.flush()
+            self.keep_typing()
             self.error_banner.show_message(str(exc), "error")
             return
         self.autosaver.discard()

@@ -401,13 +401,13 @@ class SafetyPlanEditorDialog(DraftDialog):
         self._clear_problems()
         content, review_on, unreadable = self.read()
         if unreadable:
-            self._keep_typing()
+            self.keep_typing()
             self._show_problems(unreadable, _("A date can't be read. Everything you typed is kept."))
             return False
         try:
             self.plan = self.session.safety_plans.save_draft(self.client_id, content, review_on)
         except VaultError as exc:
-            self._keep_typing()
+            self.keep_typing()
             self.error_banner.show_message(str(exc), "error")
             return False
         self.autosaver.discard()
@@ -419,9 +419,6 @@ class SafetyPlanEditorDialog(DraftDialog):
         self.saved.emit()
         return True
 
-    def _keep_typing(self) -> None:
-        self.autosaver.changed()
-        self.autosaver.flush()
 
     def _save_shortcut(self) -> None:
         self.save_draft()
@@ -432,7 +429,7 @@ class SafetyPlanEditorDialog(DraftDialog):
         content, review_on, unreadable = self.read()
         if unreadable:
             self._clear_problems()
-            self._keep_typing()
+            self.keep_typing()
         elif not self.save_draft():
             return
         problems = {**self.session.safety_plans.activation_problems(content, review_on), **unreadable}
