@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
-    QScrollArea,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -381,13 +380,7 @@ class AssessmentEditorDialog(DraftDialog):
         nav.addWidget(muted_label(_("Ctrl+1…6 jump to a section. Ctrl+S saves the draft; closing keeps it.")))
         nav.addStretch(1)
         body.addLayout(nav)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        content = QWidget()
-        self.form = QVBoxLayout(content)
-        self.form.setContentsMargins(0, 0, SPACING, 0)
-        self.form.setSpacing(SPACING * 2)
+        self.scroll, content = self.scrolling_form()
         self.section_cards: list[tuple[Card, Callable[[], QWidget]]] = []
         self._build()
         self.form.addStretch(1)

@@ -449,12 +449,7 @@ class CarePlanEditorDialog(DraftDialog):
             self.keep_typing()
             self.error_banner.show_message(str(exc), "error")
             return False
-        self.autosaver.discard()
-        self._edited = False
-        self.draft_banner.setVisible(False)
-        saved_at = self.plan.updated_at
-        self.status.setText(_("Draft saved {time}").format(time=format_datetime(saved_at, "short")) if saved_at
-                            else _("Draft saved"))
+        self.draft_stored(self.plan.updated_at)
         self.saved.emit()
         return True
 

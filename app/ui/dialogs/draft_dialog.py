@@ -5,6 +5,7 @@ the focus when shown, and the bottom row of a long form (status, Close, Save dra
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -16,12 +17,15 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QPushButton,
+    QScrollArea,
+    QVBoxLayout,
     QWidget,
 )
 
 from app.i18n import _, format_datetime
 from app.services.session import Session
 from app.ui.drafts import DraftAutosaver
+from app.ui.theme import SPACING
 from app.ui.widgets.common import Banner, muted_label, primary_button, set_default_button
 
 
@@ -29,10 +33,34 @@ class DraftDialog(QDialog):
     """Subclasses set `self.autosaver` and may override `first_focus()`."""
 
     autosaver: DraftAutosaver
+    status: QLabel
+    draft_banner: Banner
+    _edited: bool
 
     def first_focus(self) -> QWidget | None:
         """The field that takes the focus when the dialog is shown (None: leave it)."""
         return None
+
+    def scrolling_form(self) -> tuple[QScrollArea, QWidget]:
+        """The scrolling page of a long form (no sideways scrolling); its column is `self.form`.
+        Returns (scroll area, page): fill the column, then `scroll.setWidget(page)`."""
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        page = QWidget()
+        self.form = QVBoxLayout(page)
+        self.form.setContentsMargins(0, 0, SPACING, 0)
+        self.form.setSpacing(SPACING * 2)
+        return scroll, page
+
+    def draft_stored(self, saved_at: datetime | None) -> None:
+        """The service now keeps the draft: the typed copy goes, the banner offering an older
+        one goes, and the status says when it was saved."""
+        self.autosaver.discard()
+        self._edited = False
+        self.draft_banner.setVisible(False)
+        self.status.setText(_("Draft saved {time}").format(time=format_datetime(saved_at, "short")) if saved_at
+                            else _("Draft saved"))
 
     def keep_typing(self) -> None:
         """A save failed: keep what is on screen as the draft now, so nothing typed is lost."""

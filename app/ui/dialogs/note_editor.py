@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
-    QScrollArea,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -128,13 +127,7 @@ class NoteEditorDialog(DraftDialog):
         self.error_banner = Banner("error")
         outer.addWidget(self.error_banner)
 
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        body = QWidget()
-        self.form = QVBoxLayout(body)
-        self.form.setContentsMargins(0, 0, SPACING, 0)
-        self.form.setSpacing(SPACING * 2)
+        scroll, body = self.scrolling_form()
         self.goal_choices = session.notes.goal_choices(client_id)
         self._build_contact()
         self._build_note()
@@ -455,14 +448,9 @@ class NoteEditorDialog(DraftDialog):
             self.keep_typing()
             self.error_banner.show_message(str(exc), "error")
             return False
-        self.autosaver.discard()
+        self.draft_stored(note.updated_at)
         self.autosaver.object_id = note.id  # from now on the typing belongs to this note
         self.note = note
-        self._edited = False
-        self.draft_banner.setVisible(False)
-        saved_at = note.updated_at
-        self.status.setText(_("Draft saved {time}").format(time=format_datetime(saved_at, "short")) if saved_at
-                            else _("Draft saved"))
         self.saved.emit(note)
         return True
 

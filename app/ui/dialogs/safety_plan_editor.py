@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -128,13 +127,7 @@ class SafetyPlanEditorDialog(DraftDialog):
         self.error_banner = Banner("error")
         outer.addWidget(self.error_banner)
 
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        body = QWidget()
-        self.form = QVBoxLayout(body)
-        self.form.setContentsMargins(0, 0, SPACING, 0)
-        self.form.setSpacing(SPACING * 2)
+        scroll, body = self.scrolling_form()
         self._build()
         self.form.addStretch(1)
         scroll.setWidget(body)
@@ -410,12 +403,7 @@ class SafetyPlanEditorDialog(DraftDialog):
             self.keep_typing()
             self.error_banner.show_message(str(exc), "error")
             return False
-        self.autosaver.discard()
-        self._edited = False
-        self.draft_banner.setVisible(False)
-        saved_at = self.plan.updated_at
-        self.status.setText(_("Draft saved {time}").format(time=format_datetime(saved_at, "short")) if saved_at
-                            else _("Draft saved"))
+        self.draft_stored(self.plan.updated_at)
         self.saved.emit()
         return True
 
