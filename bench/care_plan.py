@@ -31,7 +31,18 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import CACHE, PASSPHRASE, ROOT, bench_env, emit_json, fresh_copy, median, ms, p95
+from common import (
+    CACHE,
+    PASSPHRASE,
+    ROOT,
+    bench_env,
+    emit_json,
+    fresh_copy,
+    median,
+    ms,
+    p95,
+    paint_probe,
+)
 
 TARGET_MS = 100
 CLIENTS = 2_000
@@ -78,7 +89,6 @@ def _build(folder: Path) -> None:
 
 
 def _session(vault: Path, client_id: str, runs: int) -> dict:
-    from PySide6.QtCore import QEvent, QObject
     from PySide6.QtWidgets import QApplication
 
     app = QApplication([])
@@ -95,14 +105,6 @@ def _session(vault: Path, client_id: str, runs: int) -> dict:
     session = AppServices.build(paths).vaults.unlock(vault, passphrase=PASSPHRASE)
     client = session.clients.get(client_id)
 
-    class PaintProbe(QObject):
-        painted = False
-
-        def eventFilter(self, _obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
-            if event.type() == QEvent.Type.Paint:
-                self.painted = True
-            return False
-
     parts: dict[str, list[float]] = {"read": [], "refresh": [], "paint": []}
     plans = session.care_plans
     real_versions = plans.versions
@@ -118,7 +120,7 @@ def _session(vault: Path, client_id: str, runs: int) -> dict:
     opens: list[float] = []
     items = versions = 0
     for _ in range(runs):
-        probe = PaintProbe()
+        probe = paint_probe()
         started = time.perf_counter()
         tab = CarePlanTab(session)
         tab.resize(*TAB_SIZE)

@@ -44,6 +44,7 @@ from common import (
     median,
     ms,
     p95,
+    paint_probe,
 )
 
 TARGET_MS = 150
@@ -99,7 +100,6 @@ def _build(folder: Path) -> None:
 
 
 def _session(vault: Path, client_id: str, runs: int) -> dict:
-    from PySide6.QtCore import QEvent, QObject
     from PySide6.QtWidgets import QApplication
 
     app = QApplication([])
@@ -116,14 +116,6 @@ def _session(vault: Path, client_id: str, runs: int) -> dict:
     session = AppServices.build(paths).vaults.unlock(vault, passphrase=PASSPHRASE)
     client = session.clients.get(client_id)
 
-    class PaintProbe(QObject):
-        painted = False
-
-        def eventFilter(self, _obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
-            if event.type() == QEvent.Type.Paint:
-                self.painted = True
-            return False
-
     parts: dict[str, list[float]] = {"history": [], "refresh": [], "paint": []}
     real_history = session.screening.history
 
@@ -138,7 +130,7 @@ def _session(vault: Path, client_id: str, runs: int) -> dict:
     opens: list[float] = []
     points = 0
     for _ in range(runs):
-        probe = PaintProbe()
+        probe = paint_probe()
         started = time.perf_counter()
         tab = TrendsTab(session)
         tab.resize(*TAB_SIZE)

@@ -130,3 +130,34 @@ def parse_json_lines(text: str) -> dict[str, dict]:
             _, tag, payload = line.split(" ", 2)
             found[tag] = json.loads(payload)
     return found
+
+
+def paint_probe():  # type: ignore[no-untyped-def]
+    """A Qt event filter that notes (`.painted`) when any widget it watches gets a paint event.
+    Install it with `widget.installEventFilter(probe)` or `probe.watch(*widgets)`. Qt is imported
+    here, not at the top, so run_all.py does not load it."""
+    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtWidgets import QWidget
+
+    class PaintProbe(QObject):
+        def __init__(self) -> None:
+            super().__init__()
+            self.painted = False
+            self.watched: list[QWidget] = []
+
+        def watch(self, *widgets: QWidget) -> None:
+            for widget in widgets:
+                widget.installEventFilter(self)
+                self.watched.append(widget)
+
+        def unwatch(self) -> None:
+            for widget in self.watched:
+                widget.removeEventFilter(self)
+            self.watched.clear()
+
+        def eventFilter(self, _obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+            if event.type() == QEvent.Type.Paint:
+                self.painted = True
+            return False
+
+    return PaintProbe()

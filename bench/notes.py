@@ -47,6 +47,7 @@ from common import (
     fresh_copy,
     median,
     p95,
+    paint_probe,
 )
 
 CLIENTS = 2_000
@@ -137,21 +138,11 @@ def _size_mb(folder: Path) -> float:
 def _session(vault: Path, client_id: str, rounds: int) -> dict:
     from datetime import time as clock_time
 
-    from PySide6.QtCore import QEvent, QObject
-
     from app.main import build_app
     from app.models.notes import ContactType, NoteFields, NoteFormat, NoteSection
 
     app, _services, window, controller = build_app()
     controller.backup_if_due = lambda: None  # type: ignore[method-assign]  # not in the middle of the timings
-
-    class PaintProbe(QObject):
-        painted = False
-
-        def eventFilter(self, _obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
-            if event.type() == QEvent.Type.Paint:
-                self.painted = True
-            return False
 
     def spin_until(done, what: str) -> None:  # type: ignore[no-untyped-def]
         deadline = time.perf_counter() + 120
@@ -178,7 +169,7 @@ def _session(vault: Path, client_id: str, rounds: int) -> dict:
     workspace.open_client(client_id)
     record = workspace.record
     tab = record.notes_tab
-    probe = PaintProbe()
+    probe = paint_probe()
     tab.list.viewport().installEventFilter(probe)
     started = time.perf_counter()
     record.tabs.setCurrentWidget(tab)

@@ -47,6 +47,7 @@ from common import (
     fresh_copy,
     median,
     p95,
+    paint_probe,
 )
 
 TARGETS = {"roster_ms": 250, "keystroke_p95_ms": 30, "open_ms": 100, "save_p95_ms": 50, "peak_mib": 250}
@@ -59,37 +60,13 @@ TIMEOUT_S = 60
 
 
 def _session(vault: Path, profile: bool = False) -> dict:
-    from PySide6.QtCore import QEvent, QObject, Qt
+    from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
-    from PySide6.QtWidgets import QWidget
 
     from app.main import build_app
 
     app, services, window, controller = build_app()
     controller.backup_if_due = lambda: None  # type: ignore[method-assign]  # see the module docstring
-
-    class PaintProbe(QObject):
-        """Notes when any of the watched widgets receives a paint event."""
-
-        def __init__(self) -> None:
-            super().__init__()
-            self.painted = False
-            self.watched: list[QWidget] = []
-
-        def watch(self, *widgets: QWidget) -> None:
-            for widget in widgets:
-                widget.installEventFilter(self)
-                self.watched.append(widget)
-
-        def unwatch(self) -> None:
-            for widget in self.watched:
-                widget.removeEventFilter(self)
-            self.watched.clear()
-
-        def eventFilter(self, _obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
-            if event.type() == QEvent.Type.Paint:
-                self.painted = True
-            return False
 
     def spin_until(done, what: str) -> None:  # type: ignore[no-untyped-def]
         # Like the app's own event loop, leave the CPU to worker threads between events (a busy
@@ -111,7 +88,7 @@ def _session(vault: Path, profile: bool = False) -> dict:
 
     out: dict = {}
     # The unlock screen, as a user sees it.
-    unlock_probe = PaintProbe()
+    unlock_probe = paint_probe()
     unlock_probe.watch(controller.unlock_page)
     controller.start(vault)
     window.show()
@@ -155,7 +132,7 @@ def _session(vault: Path, profile: bool = False) -> dict:
     store_db.integrity_problems = timed_checks  # type: ignore[assignment]
 
     # Roster: _key_ready (open + workspace) → Clients page → table viewport painted.
-    roster_probe = PaintProbe()
+    roster_probe = paint_probe()
     marks: dict[str, float] = {}
     real_key_ready = controller._key_ready
 
@@ -240,7 +217,7 @@ def _session(vault: Path, profile: bool = False) -> dict:
     search = clients_page.search
     search.setFocus()
     keystrokes: list[float] = []
-    probe = PaintProbe()
+    probe = paint_probe()
     probe.watch(search)
 
     def keystroke(press) -> float:  # type: ignore[no-untyped-def]
@@ -265,7 +242,7 @@ def _session(vault: Path, profile: bool = False) -> dict:
 
     # Open clients from the roster, back to the roster in between (untimed).
     opens: list[float] = []
-    open_probe = PaintProbe()
+    open_probe = paint_probe()
     for row in rng.sample(rows, OPENS_PER_RUN):
         open_probe.watch(workspace.record.name)
         open_probe.painted = False
