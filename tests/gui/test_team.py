@@ -247,7 +247,8 @@ def test_today_lists_overdue_referrals_and_quiet_members(gui: Gui, client_vault:
     gui.unlock(client_vault)
     workspace = gui.controller.workspace
     today = workspace.today
-    assert today.overdue_card.isVisible() and today.quiet_card.isVisible()
+    # The follow-up lists fill just after Today is shown.
+    gui.qtbot.waitUntil(lambda: today.overdue_card.isVisible() and today.quiet_card.isVisible())
     assert today.overdue_title.text() == "1 referral overdue" and today.overdue.count() == 1
     assert today.overdue.item(0).text().startswith("⚠ 6 days overdue — Ødegård, Zoë")
     assert "Supported housing (Harbor Housing Services)" in today.overdue.item(0).text()

@@ -30,7 +30,7 @@ def test_a_plan_due_for_review_is_on_today_and_opens_on_the_plan(gui: Gui, clien
     gui.unlock(client_vault)
     workspace = gui.controller.workspace
     today_page = workspace.today
-    assert today_page.plans_card.isVisible()
+    gui.qtbot.waitUntil(today_page.plans_card.isVisible)  # the follow-up lists fill just after Today is shown
     texts = [today_page.plans.item(i).text() for i in range(today_page.plans.count())]
     assert len(texts) == 2
     assert any(t.startswith("Safety plan: ") and "Ødegård" in t for t in texts)

@@ -31,7 +31,7 @@ from app.models.client import (
     sex_at_birth_labels,
     validate_client,
 )
-from app.services.errors import ValidationError, VaultError
+from app.services.errors import ValidationError
 from app.services.session import Session
 from app.ui import theme
 from app.ui.dialogs.draft_dialog import OfferedDraftDialog
@@ -265,32 +265,27 @@ class ClientEditorDialog(OfferedDraftDialog):
         for grid in self.grids:
             grid.clear_errors()
         self.error_banner.setVisible(False)
-        try:
+        clients, current = self.session.clients, self.client
+
+        def save() -> Client:
             fields = self.to_fields()
-            if self.client is None:
-                client = self.session.clients.create(fields)
-            else:
-                client = self.session.clients.update(self.client.id, fields)
-        except ValidationError as exc:
-            self._show_problems(exc)
+            return clients.create(fields) if current is None else clients.update(current.id, fields)
+
+        client = self.submit(save)
+        if client is None:
             return
-        except VaultError as exc:
-            self.keep_typing()
-            self.error_banner.show_message(str(exc), "error")
-            return
-        self.autosaver.discard()
         self.client = client
         self.saved.emit(client)
         self.done(QDialog.DialogCode.Accepted)
 
-    def _show_problems(self, exc: ValidationError) -> None:
+    def show_problems(self, problems: dict[str, str]) -> None:
         first: QWidget | None = None
-        for name, message in exc.problems.items():
+        for name, message in problems.items():
             for grid in self.grids:
                 if name in grid.inputs:
                     grid.set_error(name, message)
                     first = first or grid.inputs[name]
-        count = len(exc.problems)
+        count = len(problems)
         self.error_banner.show_message(
             _("{n} field(s) need attention. Everything you typed is kept.").format(n=count), "error"
         )

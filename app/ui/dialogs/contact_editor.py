@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
 
 from app.i18n import _
 from app.models.contacts import Contact, ContactFields, ContactKind
-from app.services.errors import ValidationError, VaultError
 from app.services.session import Session
 from app.ui import theme
 from app.ui.dialogs.contact_picker import KIND_ICONS
@@ -224,24 +223,16 @@ class ContactEditorDialog(OfferedDraftDialog):
             grid.clear_errors()
         self.error_banner.setVisible(False)
         fields = self.to_fields()
-        try:
-            if self.contact is None:
-                contact = self.session.contacts.create(fields)
-            else:
-                contact = self.session.contacts.update(self.contact.id, fields)
-        except ValidationError as exc:
-            self._show_problems(exc.problems)
+        contacts, current = self.session.contacts, self.contact
+        contact = self.submit(lambda: contacts.create(fields) if current is None
+                              else contacts.update(current.id, fields))
+        if contact is None:
             return
-        except VaultError as exc:
-            self.keep_typing()
-            self.error_banner.show_message(str(exc), "error")
-            return
-        self.autosaver.discard()
         self.contact = contact
         self.saved.emit(contact)
         self.done(QDialog.DialogCode.Accepted)
 
-    def _show_problems(self, problems: dict[str, str]) -> None:
+    def show_problems(self, problems: dict[str, str]) -> None:
         first: QWidget | None = None
         for name, message in problems.items():
             for grid in self.grids:

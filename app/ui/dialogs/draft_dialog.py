@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import _, format_datetime
+from app.services.errors import ValidationError, VaultError
 from app.services.session import Session
 from app.ui.drafts import DraftAutosaver
 from app.ui.theme import SPACING
@@ -114,6 +115,7 @@ class OfferedDraftDialog(DraftDialog):
 
     session: Session
     draft_banner: Banner
+    error_banner: Banner
     status: QLabel
 
     def collect(self) -> dict[str, Any]:
@@ -145,6 +147,26 @@ class OfferedDraftDialog(DraftDialog):
         self.autosaver.dirty = True
         self.draft_banner.setVisible(False)
         self.status.setText(_("Unsaved changes restored"))
+
+    def show_problems(self, problems: dict[str, str]) -> None:
+        """Each refused field's sentence next to it (subclasses)."""
+        raise NotImplementedError
+
+    def submit(self, save: Callable[[], Any]) -> Any | None:
+        """Run `save` (a service call). A refusal is shown next to the fields; a failure keeps
+        the typing as the draft and says why; after a success the typed copy is dropped.
+        Returns what `save` returned, or None when nothing was saved."""
+        try:
+            result = save()
+        except ValidationError as exc:
+            self.show_problems(exc.problems)
+            return None
+        except VaultError as exc:
+            self.keep_typing()
+            self.error_banner.show_message(str(exc), "error")
+            return None
+        self.autosaver.discard()
+        return result
 
     def _discard_offer(self) -> None:
         self.autosaver.discard()

@@ -23,7 +23,7 @@ from app.i18n import _, date_example
 from app.models.contacts import Contact, ContactKind
 from app.models.screening import Urgency
 from app.models.service_referral import ServiceReferral, ServiceReferralFields
-from app.services.errors import ValidationError, VaultError
+from app.services.errors import ValidationError
 from app.services.session import Session
 from app.ui import theme
 from app.ui.dialogs.contact_editor import ContactEditorDialog
@@ -207,34 +207,29 @@ class ReferralOutDialog(OfferedDraftDialog):
         self.grid.clear_errors()
         self.error_banner.setVisible(False)
         referrals = self.session.service_referrals
-        try:
+        current, send_on = self.referral, self.session.clock.today() if send else None
+
+        def save() -> ServiceReferral:
             fields = self.to_fields()
-            if self.referral is None:
-                referral = referrals.create(self.client_id, fields,
-                                            send_on=self.session.clock.today() if send else None)
-            else:
-                referral = referrals.update(self.referral.id, fields)
-        except ValidationError as exc:
-            self._show_problems(exc)
+            return (referrals.create(self.client_id, fields, send_on=send_on) if current is None
+                    else referrals.update(current.id, fields))
+
+        referral = self.submit(save)
+        if referral is None:
             return
-        except VaultError as exc:
-            self.keep_typing()
-            self.error_banner.show_message(str(exc), "error")
-            return
-        self.autosaver.discard()
         self.referral = referral
         self.saved.emit(referral)
         self.done(QDialog.DialogCode.Accepted)
 
-    def _show_problems(self, exc: ValidationError) -> None:
+    def show_problems(self, problems: dict[str, str]) -> None:
         first: QWidget | None = None
-        for name, message in exc.problems.items():
+        for name, message in problems.items():
             if name in self.grid.inputs:
                 self.grid.set_error(name, message)
                 first = first or self.grid.inputs[name]
-        shown = [m for n, m in exc.problems.items() if n not in self.grid.inputs]
+        shown = [m for n, m in problems.items() if n not in self.grid.inputs]
         self.error_banner.show_message(shown[0] if shown else _(
-            "{n} field(s) need attention. Everything you typed is kept.").format(n=len(exc.problems)), "error")
+            "{n} field(s) need attention. Everything you typed is kept.").format(n=len(problems)), "error")
         if first is not None:
             first.setFocus()
 
