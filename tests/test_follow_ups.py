@@ -248,3 +248,19 @@ def test_the_audit_trail_names_no_place_or_purpose(session: Session, client_id: 
     assert len(rows) == 3
     text = repr(rows)
     assert "Canary" not in text and "secret" not in text and "rent" not in text
+
+
+def test_conflicts_find_overlapping_scheduled_visits_only(session: Session, client_id: str) -> None:
+    svc = session.follow_ups
+    other = session.clients.create(person()).id
+    nine = datetime(2026, 12, 7, 9, 0)
+    svc.schedule(client_id, fields(nine, 60, tz=svc.default_zone()))
+    later = svc.schedule(other, fields(datetime(2026, 12, 7, 11, 0), 30, tz=svc.default_zone()))
+    tz = svc.default_zone()
+    assert [o.client_id for o in svc.conflicts(datetime(2026, 12, 7, 9, 30), datetime(2026, 12, 7, 10, 30), tz)] \
+        == [client_id]
+    assert svc.conflicts(datetime(2026, 12, 7, 10, 0), datetime(2026, 12, 7, 11, 0), tz) == []  # back to back
+    assert svc.conflicts(nine, nine + timedelta(hours=1), tz, all_day=True) == []
+    svc.cancel_occurrence(later.id, datetime(2026, 12, 7, 11, 0))
+    assert svc.conflicts(datetime(2026, 12, 7, 11, 0), datetime(2026, 12, 7, 11, 30), tz) == []
+    assert svc.conflicts(nine, nine + timedelta(minutes=30), tz, exclude=(svc.for_client(client_id)[0].id, nine)) == []

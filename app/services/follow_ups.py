@@ -63,6 +63,7 @@ from app.models.follow_ups import (
     occurrence,
     validate_fields,
     validate_mileage,
+    zone,
 )
 from app.models.notes import NoteFields
 from app.models.recurrence import ended_before, last_date, occurrence_starts, remaining_count
@@ -329,6 +330,21 @@ class FollowUpService:
 
     def due_on(self, day: date) -> list[Occurrence]:
         return [o for o in self.occurrences(day, day) if o.status is Status.SCHEDULED]
+
+    def conflicts(self, start: datetime, end: datetime, tz: str, *, all_day: bool = False,
+                  exclude: tuple[str, datetime] | None = None) -> list[Occurrence]:
+        """Scheduled, timed occurrences that overlap [start, end) (local wall times in `tz`) —
+        the double bookings to warn about. All-day follow-ups never clash; `exclude` is the
+        (follow_up_id, original_start) of the occurrence being moved or edited."""
+        if all_day or end <= start:
+            return []
+        begin, finish = start.replace(tzinfo=zone(tz)), end.replace(tzinfo=zone(tz))
+        found = self.occurrences(start.date() - timedelta(days=1), end.date() + timedelta(days=1),
+                                 include_cancelled=False)
+        return [o for o in found
+                if o.status is Status.SCHEDULED and not o.all_day
+                and (exclude is None or (o.follow_up_id, o.original_start) != exclude)
+                and o.starts_at < finish and begin < o.ends_at]
 
     def overdue(self, today: date | None = None, *, lookback_days: int = 90,
                 client_id: str | None = None) -> list[Occurrence]:

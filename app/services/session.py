@@ -38,6 +38,7 @@ class Session:
         from app.services.safety_plans import SafetyPlanService
         from app.services.screening import ScreeningService
         from app.services.service_referrals import ServiceReferralService
+        from app.services.transitions import TransitionService
 
         self.vault = vault
         self.clock = clock or Clock()
@@ -54,6 +55,7 @@ class Session:
         self.notes = NoteService(self)
         self.attachments = AttachmentService(self)
         self.follow_ups = FollowUpService(self)
+        self.transitions = TransitionService(self)
 
     @property
     def is_open(self) -> bool:

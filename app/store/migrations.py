@@ -719,6 +719,11 @@ def _v10_follow_ups() -> tuple[str, ...]:
     )
 
 
+def _v11_transitions() -> tuple[str, ...]:
+    """Transitions (level-of-care changes, discharge/closure) and post-transition check-ins."""
+    return ()
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "vault core", _v1_vault_core()),
     Migration(2, "clients", _v2_clients()),
@@ -730,6 +735,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(8, "contact notes", _v8_notes()),
     Migration(9, "attachments", _v9_attachments()),
     Migration(10, "follow-ups", _v10_follow_ups()),
+    Migration(11, "transitions and post-transition check-ins", _v11_transitions()),
 )
 LATEST = MIGRATIONS[-1].version
 

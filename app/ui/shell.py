@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QWidget
 from app import APP_NAME
 from app.i18n import _
 
-SESSION_ACTIONS = ("new_client", "import", "backup", "find", "edit_client", "today", "clients", "contacts",
+SESSION_ACTIONS = ("new_client", "import", "backup", "find", "edit_client", "today", "clients", "contacts", "calendar",
                    "discreet", "lock", "back")
 
 
@@ -31,6 +31,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.lock_label)
         self.allow_close = False
         self.actions_["contacts"].triggered.connect(lambda: self._go_page("contacts"))
+        self.actions_["calendar"].triggered.connect(lambda: self._go_page("calendar"))
         self.set_unlocked(False)
 
     def _action(self, key: str, text: str, shortcut: QKeySequence | str | None = None, *, checkable: bool = False) -> QAction:
@@ -65,6 +66,7 @@ class MainWindow(QMainWindow):
         view.addAction(self._action("today", _("Today"), "Alt+1"))
         view.addAction(self._action("clients", _("Clients"), "Alt+2"))
         view.addAction(self._action("contacts", _("Contacts"), "Alt+3"))
+        view.addAction(self._action("calendar", _("Calendar"), "Alt+4"))
         view.addAction(self._action("back", _("Back to the roster"), "Alt+Left"))
         view.addSeparator()
         view.addAction(self._action("discreet", _("Discreet mode"), "Ctrl+Shift+D", checkable=True))

@@ -27,6 +27,7 @@ from app.services.settings import Settings
 from app.ui import theme
 from app.ui.dialogs.client_editor import NEW, ClientEditorDialog
 from app.ui.dialogs.stage_change import StageChangeDialog
+from app.ui.pages.calendar import CalendarPage
 from app.ui.pages.client_record import ClientRecordPage
 from app.ui.pages.clients import ClientsPage
 from app.ui.pages.contacts import ContactsPage
@@ -34,7 +35,8 @@ from app.ui.pages.today import TodayPage
 from app.ui.theme import SPACING
 from app.ui.widgets.common import Banner
 
-PAGE_TODAY, PAGE_CLIENTS, PAGE_CONTACTS = "today", "clients", "contacts"
+PAGE_TODAY, PAGE_CLIENTS, PAGE_CONTACTS, PAGE_CALENDAR = "today", "clients", "contacts", "calendar"
+RAIL_PAGES = (PAGE_TODAY, PAGE_CONTACTS, PAGE_CALENDAR)  # pages with a rail entry of their own
 
 
 @dataclass(frozen=True)
@@ -73,7 +75,8 @@ class Workspace(QWidget):
         self.clients = ClientsPage(session)
         self.record = ClientRecordPage(session)
         self.contacts = ContactsPage(session)
-        for page in (self.today, self.clients, self.record, self.contacts):
+        self.calendar = CalendarPage(session)
+        for page in (self.today, self.clients, self.record, self.contacts, self.calendar):
             self.pages.addWidget(page)
         right.addWidget(self.pages, 1)
         layout.addLayout(right, 1)
@@ -83,6 +86,7 @@ class Workspace(QWidget):
         self.today.new_client.connect(self.new_client)
         self.today.open_team.connect(self.open_team)
         self.contacts.open_client.connect(self.open_team)
+        self.calendar.open_client.connect(lambda client_id: self.open_record_tab(client_id, "follow_ups"))
         self.clients.open_client.connect(self.open_client)
         self.clients.open_client_notes.connect(self.open_client_notes)
         self.clients.new_client.connect(self.new_client)
@@ -100,7 +104,7 @@ class Workspace(QWidget):
     def bind(self, session: Session) -> None:
         """Attach the open vault's session (once; no page holds client data before this)."""
         self.session = session
-        for page in (self.today, self.clients, self.record, self.contacts):
+        for page in (self.today, self.clients, self.record, self.contacts, self.calendar):
             page.session = session
         if session.read_only:
             self.mark_damaged()
@@ -143,6 +147,7 @@ class Workspace(QWidget):
             (PAGE_TODAY, _("Today"), "mdi6.calendar-today-outline", "Alt+1"),
             (PAGE_CLIENTS, _("Clients"), "mdi6.account-group-outline", "Alt+2"),
             (PAGE_CONTACTS, _("Contacts"), "mdi6.card-account-phone-outline", "Alt+3"),
+            (PAGE_CALENDAR, _("Calendar"), "mdi6.calendar-month-outline", "Alt+4"),
         ):
             item = QListWidgetItem(theme.icon(icon), label)
             item.setData(Qt.ItemDataRole.UserRole, key)
@@ -187,6 +192,8 @@ class Workspace(QWidget):
             return PAGE_TODAY
         if self.pages.currentWidget() is self.contacts:
             return PAGE_CONTACTS
+        if self.pages.currentWidget() is self.calendar:
+            return PAGE_CALENDAR
         return PAGE_CLIENTS
 
     def go(self, page: str) -> None:
@@ -213,6 +220,10 @@ class Workspace(QWidget):
             self.contacts.reload()
             self.pages.setCurrentWidget(self.contacts)
             self.contacts.search.setFocus()
+        elif page == PAGE_CALENDAR:
+            self.calendar.reload()
+            self.pages.setCurrentWidget(self.calendar)
+            self.calendar.focus_view()
         else:
             if self.clients.model.total() == 0:
                 self.clients.reload()
@@ -220,7 +231,7 @@ class Workspace(QWidget):
             if self.record.record is not None:
                 self.clients.select_client(self.record.record.client.id)
             self.clients.table.setFocus()
-        self._select_nav(page if page in (PAGE_TODAY, PAGE_CONTACTS) else PAGE_CLIENTS)
+        self._select_nav(page if page in RAIL_PAGES else PAGE_CLIENTS)
 
     def _select_nav(self, key: str) -> None:
         self.nav.blockSignals(True)
@@ -345,6 +356,7 @@ class Workspace(QWidget):
         self.clients.set_discreet(on)
         self.today.set_discreet(on)
         self.contacts.set_discreet(on)
+        self.calendar.set_discreet(on)
 
     # -- lock and resume ---------------------------------------------------------------------
 
@@ -361,6 +373,7 @@ class Workspace(QWidget):
         self.today.clear()
         self.clients.clear()
         self.contacts.clear()
+        self.calendar.clear()
         self.record.clear()
         return ResumeState(page, client_id, editor_object)
 

@@ -34,11 +34,13 @@ from app.ui.record.assessment_tab import AssessmentTab
 from app.ui.record.base import RecordTab
 from app.ui.record.care_plan_tab import CarePlanTab
 from app.ui.record.documents_tab import DocumentsTab
+from app.ui.record.follow_ups_tab import FollowUpsTab
 from app.ui.record.notes_tab import NotesTab
 from app.ui.record.risk_tab import RiskTab
 from app.ui.record.safety_plan_tab import SafetyPlanTab
 from app.ui.record.screening_tab import ScreeningTab
 from app.ui.record.team_tab import TeamTab
+from app.ui.record.transition_tab import TransitionTab
 from app.ui.record.trends_tab import TrendsTab
 from app.ui.roster_model import tier_text
 from app.ui.theme import SPACING
@@ -82,12 +84,15 @@ class ClientRecordPage(QWidget):
         self.notes_tab = NotesTab(session)
         self.team_tab = TeamTab(session)
         self.documents_tab = DocumentsTab(session)
+        self.follow_ups_tab = FollowUpsTab(session)
+        self.transition_tab = TransitionTab(session)
         self.record_tabs: list[RecordTab] = [
             self.screening_tab, self.assessment_tab, self.risk_tab, self.safety_plan_tab, self.trends_tab,
-            self.care_plan_tab, self.notes_tab, self.team_tab, self.documents_tab,
+            self.care_plan_tab, self.notes_tab, self.follow_ups_tab, self.team_tab, self.documents_tab,
+            self.transition_tab,
         ]
         titles = (_("Screening"), _("Assessment"), _("Risk"), _("Safety plan"), _("Trends"), _("Care plan"),
-                  _("Notes"), _("Team & referrals"), _("Documents"))
+                  _("Notes"), _("Follow-ups"), _("Team & referrals"), _("Documents"), _("Transitions"))
         for tab, title in zip(self.record_tabs, titles, strict=True):
             tab.setAccessibleName(title)
             tab.changed.connect(self._tab_changed)
@@ -312,7 +317,8 @@ class ClientRecordPage(QWidget):
         """A tab asks for another part of the record (after a screen: the safety plan, the alert)."""
         tabs = {"screening": self.screening_tab, "assessment": self.assessment_tab, "risk": self.risk_tab,
                 "safety_plan": self.safety_plan_tab, "trends": self.trends_tab, "care_plan": self.care_plan_tab,
-                "notes": self.notes_tab, "team": self.team_tab, "documents": self.documents_tab}
+                "notes": self.notes_tab, "team": self.team_tab, "documents": self.documents_tab,
+                "follow_ups": self.follow_ups_tab, "transitions": self.transition_tab}
         if where == "review_alert":
             if self.record is not None:
                 self._show_alerts(self.record.client.id)
