@@ -295,11 +295,13 @@ class QuietMember:
 
 @dataclass(frozen=True, slots=True)
 class ContactUsage:
-    """Where a contact is used: on whose care team (client id, role) and in how many referrals."""
+    """Where a contact is used: on whose care team (client id, role), in how many referrals, and
+    as the receiving provider of how many transitions."""
 
     teams: tuple[tuple[str, str], ...] = ()
     referrals: int = 0
+    transitions: int = 0
 
     @property
     def referenced(self) -> bool:
-        return bool(self.teams) or self.referrals > 0
+        return bool(self.teams) or self.referrals > 0 or self.transitions > 0

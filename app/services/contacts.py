@@ -109,11 +109,14 @@ class ContactService:
             repo = ContactRepository(conn)
             usage = repo.usage(contact_id)
             if usage.referenced:
+                parts = [ngettext("{n} care team", "{n} care teams", len(usage.teams)).format(n=len(usage.teams)),
+                         ngettext("{n} referral", "{n} referrals", usage.referrals).format(n=usage.referrals)]
+                if usage.transitions:
+                    parts.append(ngettext("{n} transition", "{n} transitions", usage.transitions).format(
+                        n=usage.transitions))
                 message = _(
-                    "This contact is on {teams} and named in {referrals}, so it can't be deleted. Archive it "
-                    "instead: it leaves the directory but stays on those records.").format(
-                    teams=ngettext("{n} care team", "{n} care teams", len(usage.teams)).format(n=len(usage.teams)),
-                    referrals=ngettext("{n} referral", "{n} referrals", usage.referrals).format(n=usage.referrals))
+                    "This contact is used on {where}, so it can't be deleted. Archive it instead: it leaves the "
+                    "directory but stays on those records.").format(where=", ".join(parts))
                 raise ValidationError({"contact": message}, message)
             repo.delete(contact_id, self._session.clock.now())
             self._session.audit("contact.delete", "contact", contact_id)

@@ -52,6 +52,7 @@ from app.services.demo_follow_ups import demo_follow_ups
 from app.services.demo_notes import DEFAULT_PER_CLIENT, demo_notes
 from app.services.demo_safety_plans import demo_safety_plan, store_demo_safety_plans
 from app.services.demo_team import demo_care_teams
+from app.services.demo_transitions import demo_transitions
 from app.services.risk import inputs_from_latest
 from app.store.assessment_repo import AssessmentRepository
 from app.store.clients_repo import ClientRepository
@@ -218,6 +219,7 @@ def populate(session: Session, clients: int, seed: int | None = None) -> int:
         demo_notes(conn, rng, gen.fake_en, made, gen.today, gen._uuid, actor=session.actor,
                    total=min(len(made) * DEFAULT_PER_CLIENT, 200_000))
         demo_follow_ups(conn, rng, gen.fake_en, made, gen.today, gen._uuid, now=now, actor=session.actor)
+        demo_transitions(conn, rng, gen.fake_en, made, gen.today, gen._uuid, now=now, actor=session.actor)
         # A few recently viewed clients, so the Today page has something to show.
         roster = repo.roster()
         viewed = [r.id for r in rng.sample(roster, min(5, len(roster)))]

@@ -13,6 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from app.models.contacts import DEFAULT_QUIET_DAYS, clamp_quiet_days
+from app.models.transitions import (
+    DEFAULT_CHECK_IN_DAYS,
+    DEFAULT_LEVELS,
+    check_in_days_problem,
+    levels_problem,
+)
 from app.store.files import atomic_write, ensure_private_dir
 
 log = logging.getLogger(__name__)
@@ -42,6 +48,9 @@ class Settings:
     backup_on_quit: bool = True
     # Care coordination: flag a care-team member not in touch for this many days
     care_team_quiet_days: int = DEFAULT_QUIET_DAYS
+    # Transitions: the levels of care offered, and the check-ins planned after a transition (days)
+    levels_of_care: tuple[str, ...] = DEFAULT_LEVELS
+    check_in_days: tuple[int, ...] = DEFAULT_CHECK_IN_DAYS
     # Where we were
     last_vault: str = ""
     recent_vaults: tuple[str, ...] = field(default_factory=tuple)
@@ -55,13 +64,31 @@ class Settings:
             backup_keep_weekly=max(0, min(520, int(self.backup_keep_weekly))),
             backup_keep_monthly=max(0, min(240, int(self.backup_keep_monthly))),
             care_team_quiet_days=clamp_quiet_days(self.care_team_quiet_days),
+            levels_of_care=_levels(self.levels_of_care),
+            check_in_days=_check_in_days(self.check_in_days),
         )
 
     def remembers(self, vault_id: str) -> bool:
         return vault_id in self.remembered_vaults
 
 
+def _levels(levels: tuple[str, ...]) -> tuple[str, ...]:
+    """The levels of care as written (trimmed), or the defaults when the list can't be used."""
+    cleaned = tuple(str(level).strip() for level in levels if str(level).strip())
+    return DEFAULT_LEVELS if levels_problem(cleaned) else cleaned
+
+
+def _check_in_days(days: tuple[int, ...]) -> tuple[int, ...]:
+    """The check-in offsets sorted, or the defaults when the list can't be used."""
+    try:
+        cleaned = sorted(int(d) for d in days)
+    except (TypeError, ValueError):
+        return DEFAULT_CHECK_IN_DAYS
+    return DEFAULT_CHECK_IN_DAYS if check_in_days_problem(cleaned) else tuple(cleaned)
+
+
 _TUPLE_FIELDS = {f.name for f in fields(Settings) if f.type in ("tuple[str, ...]",)}
+_INT_TUPLE_FIELDS = {f.name for f in fields(Settings) if f.type in ("tuple[int, ...]",)}
 
 
 class SettingsStore:
@@ -86,6 +113,8 @@ class SettingsStore:
             default = getattr(defaults, name)
             if name in _TUPLE_FIELDS and isinstance(value, list):
                 values[name] = tuple(str(v) for v in value)
+            elif name in _INT_TUPLE_FIELDS and isinstance(value, list):
+                values[name] = tuple(v for v in value if isinstance(v, int) and not isinstance(v, bool))
             elif isinstance(default, bool) and isinstance(value, bool):
                 values[name] = value
             elif isinstance(default, int) and not isinstance(default, bool) and isinstance(value, int):

@@ -103,7 +103,10 @@ class ContactRepository:
         row = self._conn.execute(
             "SELECT count(*) FROM service_referrals WHERE contact_id = ? AND deleted_at IS NULL", (contact_id,)
         ).fetchone()
-        return ContactUsage(tuple((r[0], r[1]) for r in teams), int(row[0]))
+        moved = self._conn.execute(
+            "SELECT count(*) FROM transitions WHERE receiving_contact_id = ? AND deleted_at IS NULL", (contact_id,)
+        ).fetchone()
+        return ContactUsage(tuple((r[0], r[1]) for r in teams), int(row[0]), int(moved[0]))
 
     # -- care teams ----------------------------------------------------------------------------
 

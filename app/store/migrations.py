@@ -720,8 +720,91 @@ def _v10_follow_ups() -> tuple[str, ...]:
 
 
 def _v11_transitions() -> tuple[str, ...]:
-    """Transitions (level-of-care changes, discharge/closure) and post-transition check-ins."""
-    return ()
+    """Transitions (stage 7) and post-transition check-ins (stage 8).
+
+    A transition is a level-of-care change, a discharge or a closure, with every element a
+    transition summary needs kept in its own column (lists and the checklist as JSON), so a
+    summary can be printed from it later. At most one transition per client is open (its
+    check-ins running); it ends re-engaged, closed (with a reason) or superseded by a newer one.
+    Levels of care are the words from the settings list, kept as written.
+
+    Check-ins are planned at fixed offsets after the transition, with the client and the
+    receiving provider; an outcome is recorded once done (reached, engaged, visits within 7/30
+    days, re-hospitalised or ED — each yes, no or unknown as NULL — barriers and a note)."""
+    stamps = "created_at TEXT NOT NULL, updated_at TEXT NOT NULL, deleted_at TEXT"
+    kinds = "'level_of_care', 'discharge', 'closure'"
+    statuses = "'open', 're_engaged', 'closed', 'superseded'"
+    methods = "'in_person', 'phone', 'video', 'written'"
+
+    def yes_no(column: str) -> str:
+        return f"{column} INTEGER CHECK ({column} IS NULL OR {column} IN (0, 1))"
+
+    return (
+        f"""CREATE TABLE transitions (
+            id TEXT PRIMARY KEY,
+            client_id TEXT NOT NULL REFERENCES clients(id),
+            kind TEXT NOT NULL CHECK (kind IN ({kinds})),
+            from_level TEXT NOT NULL DEFAULT '',
+            to_level TEXT NOT NULL DEFAULT '',
+            on_date TEXT NOT NULL,
+            reason TEXT NOT NULL DEFAULT '',
+            receiving_contact_id TEXT REFERENCES contacts(id),
+            handoff_with TEXT NOT NULL DEFAULT '',
+            handoff_on TEXT,
+            handoff_method TEXT CHECK (handoff_method IS NULL OR handoff_method IN ({methods})),
+            handoff_note TEXT NOT NULL DEFAULT '',
+            medications TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(medications)),
+            pending_appointments TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(pending_appointments)),
+            pending_referrals TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(pending_referrals)),
+            crisis_plan TEXT NOT NULL DEFAULT '',
+            preferences TEXT NOT NULL DEFAULT '',
+            information_given TEXT NOT NULL DEFAULT '',
+            services_provided TEXT NOT NULL DEFAULT '',
+            condition TEXT NOT NULL DEFAULT '',
+            checklist TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(checklist)),
+            status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ({statuses})),
+            ended_on TEXT,
+            closure_reason TEXT NOT NULL DEFAULT '',
+            reengage_note TEXT NOT NULL DEFAULT '',
+            created_by TEXT NOT NULL DEFAULT '',
+            {stamps},
+            CHECK ((status = 'open') = (ended_on IS NULL)),
+            CHECK (status <> 'closed' OR length(trim(closure_reason)) > 0),
+            CHECK (kind <> 'closure' OR status = 'closed')
+        )""",
+        "CREATE INDEX transitions_client ON transitions(client_id, on_date) WHERE deleted_at IS NULL",
+        """CREATE UNIQUE INDEX transitions_one_open ON transitions(client_id)
+           WHERE status = 'open' AND deleted_at IS NULL""",
+        """CREATE INDEX transitions_receiving ON transitions(receiving_contact_id)
+           WHERE receiving_contact_id IS NOT NULL AND deleted_at IS NULL""",
+        f"""CREATE TABLE transition_check_ins (
+            id TEXT PRIMARY KEY,
+            transition_id TEXT NOT NULL REFERENCES transitions(id),
+            client_id TEXT NOT NULL REFERENCES clients(id),
+            due_on TEXT NOT NULL,
+            offset_days INTEGER NOT NULL CHECK (offset_days BETWEEN 1 AND 365),
+            party TEXT NOT NULL CHECK (party IN ('client', 'provider')),
+            follow_up_id TEXT REFERENCES follow_ups(id),
+            done_on TEXT,
+            done_at TEXT,
+            reached INTEGER CHECK (reached IS NULL OR reached IN (0, 1)),
+            {yes_no("engaged")},
+            {yes_no("visit_7")},
+            {yes_no("visit_30")},
+            {yes_no("readmitted_or_ed")},
+            barriers TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(barriers)),
+            barriers_other TEXT NOT NULL DEFAULT '',
+            note TEXT NOT NULL DEFAULT '',
+            recorded_by TEXT NOT NULL DEFAULT '',
+            {stamps},
+            CHECK ((done_at IS NULL) = (done_on IS NULL) AND (done_at IS NULL) = (reached IS NULL))
+        )""",
+        """CREATE UNIQUE INDEX transition_check_ins_once ON transition_check_ins(transition_id, offset_days, party)
+           WHERE deleted_at IS NULL""",
+        "CREATE INDEX transition_check_ins_client ON transition_check_ins(client_id, due_on) WHERE deleted_at IS NULL",
+        """CREATE INDEX transition_check_ins_pending ON transition_check_ins(due_on)
+           WHERE done_at IS NULL AND deleted_at IS NULL""",
+    )
 
 
 MIGRATIONS: tuple[Migration, ...] = (

@@ -123,6 +123,7 @@ class Workspace(QWidget):
         """Settings the pages use: how many days without contact flag a care-team member."""
         self.today.quiet_days = settings.care_team_quiet_days
         self.record.team_tab.set_quiet_days(settings.care_team_quiet_days)
+        self.record.transition_tab.set_options(settings.levels_of_care, settings.check_in_days)
         if refresh and self.session is not None and self.pages.currentWidget() is self.today:
             self.today.refresh()
 

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from app.i18n import SUPPORTED_LANGUAGES, _, format_date, format_datetime
 from app.models.contacts import QUIET_DAYS_MAX, QUIET_DAYS_MIN
+from app.models.transitions import DEFAULT_LEVELS, level_label, levels_problem, parse_check_in_days
 from app.services.context import AppServices
 from app.services.device_keys import DeviceKeyError
 from app.services.session import Session
@@ -268,13 +269,58 @@ class CarePage(SettingsPage):
         self.layout_.addWidget(muted_label(_(
             "They are flagged on the client's Team tab and listed on Today, counting from the last day they "
             "were in touch (or the day they joined the team).")))
+        heading = QLabel(_("Transitions"))
+        heading.setFont(theme.scaled_font(self, 1.1, bold=True))
+        self.layout_.addWidget(heading)
+        # Its own grid, below the note above; problems() shows its errors (the dialog knows `grid` only).
+        self.transition_grid = FieldGrid(columns=1)
+        self.check_in_days = QLineEdit()
+        self.check_in_days.setMaximumWidth(320)
+        self.check_in_days.setPlaceholderText("3, 7, 30, 90")
+        self.transition_grid.add(
+            "check_in_days", _("Check-ins after a transition, in days"), self.check_in_days,
+            hint=_("Whole days after the transition, separated by commas (up to 8)."))
+        self.levels = QPlainTextEdit()
+        self.levels.setTabChangesFocus(True)
+        self.levels.setFixedHeight(112)
+        self.levels.setMaximumWidth(320)
+        self.transition_grid.add("levels", _("Levels of care, one per line"), self.levels,
+                                 hint=_("Offered as “from” and “to” when you record a transition."))
+        self.layout_.addWidget(self.transition_grid)
+        self.layout_.addWidget(muted_label(_(
+            "Each check-in is planned with the client and with the receiving provider, and proposed for the "
+            "calendar when it comes up.")))
         self.finish()
 
     def load(self, s: Settings) -> None:
         self.quiet_days.setValue(s.care_team_quiet_days)
+        self.check_in_days.setText(", ".join(str(d) for d in s.check_in_days))
+        self.levels.setPlainText("\n".join(level_label(level) for level in s.levels_of_care))
+
+    def _levels(self) -> tuple[str, ...]:
+        """The lines as levels: a default level's own words map back to its key."""
+        keys = {level_label(level).casefold(): level for level in DEFAULT_LEVELS}
+        lines = [line.strip() for line in self.levels.toPlainText().splitlines() if line.strip()]
+        return tuple(keys.get(line.casefold(), line) for line in lines)
+
+    def problems(self) -> dict[str, str]:
+        """Each problem is shown next to its field here (a sentence on bad input)."""
+        self.transition_grid.clear_errors()
+        problems: dict[str, str] = {}
+        try:
+            parse_check_in_days(self.check_in_days.text())
+        except ValueError as exc:
+            problems["check_in_days"] = str(exc)
+        problem = levels_problem(self._levels())
+        if problem:
+            problems["levels"] = problem
+        for name, message in problems.items():
+            self.transition_grid.set_error(name, message)
+        return problems
 
     def save(self, s: Settings) -> Settings:
-        return replace(s, care_team_quiet_days=self.quiet_days.value())
+        return replace(s, care_team_quiet_days=self.quiet_days.value(),
+                       check_in_days=parse_check_in_days(self.check_in_days.text()), levels_of_care=self._levels())
 
 
 class SettingsDialog(QDialog):
