@@ -74,6 +74,8 @@ class AppController(QObject):
         a = self.window.actions_
         a["new_client"].triggered.connect(lambda: self.workspace and self.workspace.new_client())
         a["import"].triggered.connect(self.show_import)
+        a["export_ics"].triggered.connect(self.show_export_ics)
+        a["mileage"].triggered.connect(self.show_mileage)
         a["backup"].triggered.connect(lambda: self.backup_now("manual"))
         a["restore"].triggered.connect(self.show_restore)
         a["open_vault"].triggered.connect(self.choose_vault)
@@ -376,6 +378,18 @@ class AppController(QObject):
         dialog = ImportClientsDialog(self.session, self.window)
         dialog.imported.connect(self._imported)
         self._open_dialog(dialog)
+
+    def show_export_ics(self) -> None:
+        from app.ui.dialogs.export_ics import ExportIcsDialog  # noqa: PLC0415
+
+        if self.session is not None:
+            self._open_dialog(ExportIcsDialog(self.session, self.window))
+
+    def show_mileage(self) -> None:
+        from app.ui.dialogs.mileage_log import MileageLogDialog  # noqa: PLC0415
+
+        if self.session is not None:
+            self._open_dialog(MileageLogDialog(self.session, self.window))
 
     def _imported(self, count: int) -> None:
         self.window.show_status(_("Imported {n} clients.").format(n=count))

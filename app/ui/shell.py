@@ -11,7 +11,7 @@ from app import APP_NAME
 from app.i18n import _
 
 SESSION_ACTIONS = ("new_client", "import", "backup", "find", "edit_client", "today", "clients", "contacts", "calendar",
-                   "discreet", "lock", "back")
+                   "export_ics", "mileage", "discreet", "lock", "back")
 
 
 class MainWindow(QMainWindow):
@@ -48,6 +48,8 @@ class MainWindow(QMainWindow):
         file = bar.addMenu(_("&File"))
         file.addAction(self._action("new_client", _("New client"), QKeySequence.StandardKey.New))
         file.addAction(self._action("import", _("Import clients from CSV…"), "Ctrl+I"))
+        file.addAction(self._action("export_ics", _("Export follow-ups to a calendar file…"), "Ctrl+Shift+E"))
+        file.addAction(self._action("mileage", _("Mileage log…"), "Ctrl+Shift+M"))
         file.addSeparator()
         file.addAction(self._action("backup", _("Back up now"), "Ctrl+B"))
         file.addAction(self._action("restore", _("Restore from a backup…")))

@@ -105,7 +105,9 @@ class NoteEditorDialog(DraftDialog):
     signed = Signal(object)  # Note: signed and locked
 
     def __init__(self, session: Session, client_id: str, client_name: str, note: Note | None = None,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, prefill: NoteFields | None = None) -> None:
+        """`prefill` (a new note only) fills the contact part — type, date, start, length, place —
+        from a planned follow-up being recorded."""
         super().__init__(parent)
         self.session = session
         self.client_id = client_id
@@ -121,6 +123,9 @@ class NoteEditorDialog(DraftDialog):
         outer.addWidget(title)
         outer.addWidget(muted_label(_("About {name}. Kept as a draft while you type; signing locks it.").format(
             name=client_name)))
+        if note is None and prefill is not None:
+            outer.addWidget(muted_label(_("Prefilled from the planned follow-up: {contact}.").format(
+                contact=describe_contact(prefill))))
         self.draft_banner = Banner("info")
         self.start_over_button = self.draft_banner.add_button(_("Start over"), self._start_over)
         outer.addWidget(self.draft_banner)
@@ -145,6 +150,10 @@ class NoteEditorDialog(DraftDialog):
         self.autosaver.status.connect(self.status.setText)
         if note is not None:
             fields = note.fields
+        elif prefill is not None:
+            fields = NoteFields(prefill.kind, prefill.contact_on, prefill.start_time, prefill.duration_min,
+                                prefill.location or default_location(prefill.kind),
+                                format=session.notes.default_format(client_id))
         else:
             kind = ContactType.HOME_VISIT
             fields = NoteFields(kind, session.clock.today(), location=default_location(kind),
