@@ -24,7 +24,7 @@ from app.models.client import Stage
 from app.services.errors import DataReadError, NotFound, VaultError
 from app.services.session import Session
 from app.services.settings import Settings
-from app.ui import theme
+from app.ui import follow_up_actions, theme
 from app.ui.dialogs.client_editor import NEW, ClientEditorDialog
 from app.ui.dialogs.stage_change import StageChangeDialog
 from app.ui.pages.calendar import CalendarPage
@@ -369,6 +369,7 @@ class Workspace(QWidget):
             self.editor.close_for_lock()
         if self.stage_dialog is not None:
             self.stage_dialog.reject()
+        follow_up_actions.close_for_lock()  # dialogs opened from the calendar, Today or a record tab
         client_id = self.record.record.client.id if self.record.record else None
         page = "record" if self.pages.currentWidget() is self.record else self.current_page()
         self.today.clear()
