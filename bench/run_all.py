@@ -3,11 +3,11 @@
     .venv/bin/python bench/run_all.py [--quick]
 
 Each benchmark runs as its own process (bench/startup.py, bench/workspace.py,
-bench/sqlcipher_vs_sqlite.py, bench/chart.py, bench/scoring.py, bench/care_plan.py, bench/notes.py)
-and prints its detailed figures; the table at the end collects
+bench/sqlcipher_vs_sqlite.py, bench/chart.py, bench/scoring.py, bench/care_plan.py, bench/notes.py,
+bench/calendar.py) and prints its detailed figures; the table at the end collects
 the headline figure of each, its target, and pass/fail. The first run builds the cached demo
-vault of 10,000 clients under bench/.cache/ (about 90 s), and the two 2,000-client vaults of the
-care-plan and notes benches (about 45 s each).
+vault of 10,000 clients under bench/.cache/ (about 90 s), and the 2,000-client vaults of the
+care-plan, notes and calendar benches (about 45–90 s each).
 """
 
 from __future__ import annotations
@@ -40,6 +40,25 @@ def _row(figure: str, value: str, target: str, ok: bool) -> str:
     return f"| {figure} | {value} | {target} | {'pass' if ok else '**FAIL**'} |"
 
 
+def _calendar_rows(cal: dict) -> list[str]:
+    where = f"{cal['clients']:,} clients, {cal['follow_ups']:,} follow-ups"
+    rows = [f"| Follow-ups of a month's calendar grid read (`FollowUpService.occurrences`, {cal['occurrences']:,}"
+            f" occurrences; {where}; another month, median) | {cal['service_month_s'] * 1000:.0f} ms (first read of a"
+            f" session {cal['service_first_s'] * 1000:.0f} ms; a month read again {cal['service_cached_s'] * 1000:.2f}"
+            " ms) | faster than before (400–500 ms on this vault) | — |"]
+    for view, what in (("month", "month"), ("week", "week")):
+        figure = f"Calendar {what} view painted, moving to another {what} ({where}; median)"
+        if f"{view}_s" in cal:
+            rows.append(_row(figure, f"{cal[f'{view}_s'] * 1000:.0f} ms (p95 {cal[f'{view}_p95_s'] * 1000:.0f} ms)",
+                             "≤ 100 ms", cal[f"{view}_s"] <= 0.100))
+        else:
+            rows.append(f"| {figure} | n/a (calendar page not ready) | ≤ 100 ms | n/a |")
+    rows.append(_row(f"Today page painted with its follow-up lists, after a follow-up was recorded ({where}; median)",
+                     f"{cal['today_s'] * 1000:.0f} ms (p95 {cal['today_p95_s'] * 1000:.0f} ms)", "≤ 150 ms",
+                     cal["today_s"] <= 0.150))
+    return rows
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer runs (a rough look, not for the README)")
@@ -54,6 +73,7 @@ def main() -> int:
     scoring = _run("scoring.py", "--runs", "200" if args.quick else "300")["scoring"]
     plan = _run("care_plan.py", "--runs", "7" if args.quick else "15")["care_plan"]
     notes = _run("notes.py", "--runs", "2" if args.quick else "3")["notes"]
+    cal = _run("calendar.py", "--runs", "1" if args.quick else "3")["calendar"]
     load_after = os.getloadavg()
 
     kdf = work["kdf_params"]
@@ -90,6 +110,7 @@ def main() -> int:
         _row("Save a note (p95)", f"{notes['save_p95_s'] * 1000:.1f} ms", "≤ 50 ms", notes["save_p95_s"] <= 0.050),
         _row("Peak memory with that notes vault, a busy client's Notes tab shown",
              f"{notes['peak_mib']:.0f} MiB", "≤ 300 MiB", notes["peak_mib"] <= 300),
+        *_calendar_rows(cal),
     ]
     print("\n## Performance\n")
     print(f"Demo vault of {CLIENTS:,} clients (`waypoint demo DIR --clients {CLIENTS} --seed 1`), offscreen Qt,"

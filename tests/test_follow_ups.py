@@ -264,3 +264,195 @@ def test_conflicts_find_overlapping_scheduled_visits_only(session: Session, clie
     svc.cancel_occurrence(later.id, datetime(2026, 12, 7, 11, 0))
     assert svc.conflicts(datetime(2026, 12, 7, 11, 0), datetime(2026, 12, 7, 11, 30), tz) == []
     assert svc.conflicts(nine, nine + timedelta(minutes=30), tz, exclude=(svc.for_client(client_id)[0].id, nine)) == []
+
+
+# -- reading fast: caches that never show stale data, outcomes filtered in the database -----------
+
+
+def test_an_edit_after_a_read_shows_in_the_next_read(session: Session, client_id: str) -> None:
+    fu = session.follow_ups.schedule(client_id, fields(datetime(2026, 11, 2, 10), rec=Recurrence(Frequency.WEEKLY)))
+    window = (date(2026, 11, 1), date(2026, 11, 30))
+    first = session.follow_ups.occurrences(*window)
+    assert [o.start.time() for o in first] == [time(10)] * 5
+    assert session.follow_ups.occurrences(*window) == first  # read again: the same
+    session.follow_ups.update(fu.id, fields(datetime(2026, 11, 2, 14), rec=Recurrence(Frequency.WEEKLY)))
+    assert [o.start.time() for o in session.follow_ups.occurrences(*window)] == [time(14)] * 5
+    session.follow_ups.set_status(fu.id, datetime(2026, 11, 9, 14), Status.COMPLETED)
+    session.follow_ups.edit_occurrence(fu.id, datetime(2026, 11, 16, 14), start=datetime(2026, 12, 1, 9))
+    got = session.follow_ups.occurrences(*window)
+    assert [(o.on, o.status) for o in got] == [(date(2026, 11, 2), Status.SCHEDULED), (date(2026, 11, 9), Status.COMPLETED),
+                                               (date(2026, 11, 23), Status.SCHEDULED),
+                                               (date(2026, 11, 30), Status.SCHEDULED)]
+    assert [o.overdue(TODAY) for o in session.follow_ups.overdue(TODAY)] == [True, True]
+    session.follow_ups.end_series(fu.id, date(2026, 11, 20))
+    assert [o.on for o in session.follow_ups.occurrences(*window)] == [date(2026, 11, 2), date(2026, 11, 9)]
+    session.follow_ups.remove(fu.id)
+    assert session.follow_ups.occurrences(*window) == [] and session.follow_ups.overdue(TODAY) == []
+
+
+def test_a_changed_tier_or_an_archived_client_shows_after_a_read(session: Session, client_id: str) -> None:
+    session.follow_ups.schedule(client_id, fields(datetime(2026, 11, 24, 10)))
+    window = (date(2026, 11, 23), date(2026, 11, 29))
+    assert [o.tier for o in session.follow_ups.occurrences(*window)] == [None]
+    assert len(session.follow_ups.scheduled(*window)) == 1
+    at_tier(session, client_id, Tier.HIGH)  # written by another service
+    assert [o.tier for o in session.follow_ups.occurrences(*window)] == [Tier.HIGH.value]
+    assert [o.tier for o in session.follow_ups.scheduled(*window)] == [Tier.HIGH.value]
+    session.clients.archive(client_id)
+    assert session.follow_ups.occurrences(*window) == [] and session.follow_ups.scheduled(*window) == []
+
+
+def test_rows_written_around_the_service_show_after_a_read(session: Session, client_id: str) -> None:
+    """The demo generator writes follow-ups with the repository directly, and another connection
+    (another Waypoint process) could too: neither is hidden by what was read before."""
+    from app.models.follow_ups import FollowUp
+    from app.store import db
+    from app.store.follow_ups_repo import FollowUpRepository
+
+    window = (date(2026, 11, 23), date(2026, 11, 29))
+    assert session.follow_ups.occurrences(*window) == []
+    one = FollowUp("a0000000-0000-4000-8000-000000000001", client_id, fields(datetime(2026, 11, 25, 9)),
+                   date(2026, 11, 25))
+    with session.write() as conn:
+        FollowUpRepository(conn).insert_many([one], "2026-11-26T15:00:00.000000+00:00")
+    assert [o.follow_up_id for o in session.follow_ups.occurrences(*window)] == [one.id]
+    other = db.connect(session.vault.folder / db.DB_NAME, session.vault.dek)
+    try:
+        other.execute("UPDATE follow_ups SET starts = '2026-11-25T16:00', ends = '2026-11-25T17:00' WHERE id = ?",
+                      (one.id,))
+    finally:
+        other.close()
+    assert [o.start.time() for o in session.follow_ups.occurrences(*window)] == [time(16)]
+
+
+def test_a_window_read_twice_gives_separate_lists(session: Session, client_id: str) -> None:
+    session.follow_ups.schedule(client_id, fields(datetime(2026, 11, 24, 10)))
+    window = (date(2026, 11, 23), date(2026, 11, 29))
+    session.follow_ups.occurrences(*window).clear()
+    session.follow_ups.scheduled(*window).clear()
+    assert len(session.follow_ups.occurrences(*window)) == 1 and len(session.follow_ups.scheduled(*window)) == 1
+
+
+def test_scheduled_is_occurrences_without_an_outcome(session: Session, client_id: str) -> None:
+    """`scheduled` filters outcomes in the database: it must give exactly what filtering
+    `occurrences` gives — one-offs and series, moved in, moved out, every status, per type."""
+    other = session.clients.create(person(first_name="Bea")).id
+    weekly = session.follow_ups.schedule(client_id, fields(datetime(2026, 9, 1, 10), rec=Recurrence(Frequency.WEEKLY)))
+    monthly = session.follow_ups.schedule(other, fields(datetime(2026, 9, 8, 15), kind=FollowUpType.RESCREENING,
+                                                        rec=Recurrence(Frequency.MONTHLY_BY_WEEKDAY)))
+    for week, status in ((1, Status.COMPLETED), (2, Status.MISSED), (3, Status.CANCELLED), (5, Status.COMPLETED)):
+        session.follow_ups.set_status(weekly.id, datetime(2026, 9, 1, 10) + timedelta(weeks=week), status)
+    session.follow_ups.edit_occurrence(weekly.id, datetime(2026, 10, 13, 10), start=datetime(2026, 12, 2, 9))  # out
+    session.follow_ups.edit_occurrence(weekly.id, datetime(2026, 12, 29, 10), start=datetime(2026, 11, 3, 8))  # in
+    session.follow_ups.set_status(monthly.id, datetime(2026, 10, 13, 15), Status.COMPLETED)
+    for day, status in ((5, None), (12, Status.COMPLETED), (19, Status.MISSED), (26, None)):
+        one = session.follow_ups.schedule(other, fields(datetime(2026, 10, day, 11), kind=FollowUpType.PHONE))
+        if status is not None:
+            session.follow_ups.set_status(one.id, datetime(2026, 10, day, 11), status)
+    moved = session.follow_ups.schedule(client_id, fields(datetime(2026, 8, 3, 9)))
+    session.follow_ups.edit_occurrence(moved.id, datetime(2026, 8, 3, 9), start=datetime(2026, 10, 20, 9))  # in
+    for start, end in ((date(2026, 9, 1), date(2026, 11, 25)), (date(2026, 10, 1), date(2026, 10, 31)),
+                       (date(2026, 11, 1), date(2027, 1, 31)), (date(2026, 10, 20), date(2026, 10, 20))):
+        want = [o for o in session.follow_ups.occurrences(start, end) if o.status is Status.SCHEDULED]
+        assert session.follow_ups.scheduled(start, end) == want
+        assert session.follow_ups.scheduled(start, end, client_id) == [o for o in want if o.client_id == client_id]
+        assert session.follow_ups.scheduled(start, end, kinds=[FollowUpType.RESCREENING]) == [
+            o for o in want if o.kind is FollowUpType.RESCREENING]
+    late = session.follow_ups.overdue(TODAY)
+    assert late == [o for o in session.follow_ups.occurrences(TODAY - timedelta(days=90), TODAY - timedelta(days=1))
+                    if o.overdue(TODAY)]
+    assert date(2026, 11, 3) in {o.on for o in late} and date(2026, 10, 13) not in {o.on for o in late}
+
+
+def test_expansion_shortcuts_give_the_dates_dateutil_gives() -> None:
+    """Rules are expanded by arithmetic where they can be (every n days or weeks, monthly), for
+    speed, and a series' expander is reused across windows: the same dates as dateutil's rrule
+    for random starts, frequencies, intervals, weekdays, counts, end dates, nth weekdays and
+    windows."""
+    import random
+
+    from app.models.recurrence import _rule, expander, occurrence_starts
+
+    rng = random.Random(7)
+    for _n in range(4000):
+        start = datetime(2024, 1, 1, rng.randint(0, 23), rng.choice((0, 30))) + timedelta(days=rng.randint(0, 900))
+        frequency = rng.choice(list(Frequency))
+        end = rng.choice((None, "count", "until"))
+        days = tuple(sorted({start.weekday(), *rng.sample(range(7), rng.randint(0, 2))}))
+        rec = Recurrence(frequency, rng.randint(1, 13), days if frequency is Frequency.WEEKLY and rng.random() < 0.3
+                         else (), date(2024, 1, 1) + timedelta(days=rng.randint(0, 1500)) if end == "until" else None,
+                         rng.randint(1, 40) if end == "count" else None,
+                         rng.choice((None, 1, 2, 3, 4, -1)) if frequency is Frequency.MONTHLY_BY_WEEKDAY else None)
+        low = datetime(2024, 1, 1) + timedelta(days=rng.randint(-100, 1600), hours=rng.randint(0, 23))
+        high = low + timedelta(days=rng.randint(0, 400), hours=rng.randint(0, 23))
+        want = [] if high < start else list(_rule(rec, start).between(max(low, start), high, inc=True))
+        assert occurrence_starts(rec, start, low, high) == want, (rec, start, low, high)
+        assert expander(rec, start)(low, high) == want, (rec, start, low, high)
+
+
+def test_rescreenings_due_across_the_caseload_match_the_proposals(session: Session, client_id: str) -> None:
+    due_ids = []
+    for first, days_ago, tier in (("Ana", 40, Tier.MODERATE), ("Bea", 10, Tier.HIGH), ("Cai", 20, Tier.MODERATE),
+                                  ("Dov", 100, Tier.CRISIS)):
+        who = client_id if first == "Ana" else session.clients.create(person(first_name=first)).id
+        phq9(session, who, 6, TODAY - timedelta(days=days_ago))
+        at_tier(session, who, tier)
+        due_ids.append(who)
+    ana, bea, cai, dov = due_ids
+    never = session.clients.create(person(first_name="Eve")).id  # a tier, never screened: nothing to re-screen
+    at_tier(session, never, Tier.MODERATE)
+    due = session.follow_ups.rescreenings_due(TODAY)
+    # Ana: 40 days ago, every 30 days → 10 days overdue. Bea: 10 days ago, every 14 → in 4 days.
+    # Cai: due in 10 days, beyond the week. Dov: Crisis re-screens with each contact, not by interval.
+    assert [(p.client_id, p.due_on) for p in due] == [(ana, TODAY - timedelta(days=10)), (bea, TODAY + timedelta(days=4))]
+    for proposal in due:
+        assert proposal.key in {p.key for p in session.follow_ups.proposals(proposal.client_id, TODAY)}
+    assert [p.client_id for p in session.follow_ups.rescreenings_due(TODAY, within_days=14)] == [ana, bea, cai]
+    session.follow_ups.accept_proposal(due[0])  # planned: off the list
+    session.follow_ups.dismiss_proposal(due[1])
+    assert session.follow_ups.rescreenings_due(TODAY) == []
+    session.clients.archive(cai)
+    assert [p.client_id for p in session.follow_ups.rescreenings_due(TODAY, within_days=14)] == []
+    assert dov and never
+
+
+def test_windows_kept_after_a_write_match_a_fresh_read(session: Session, client_id: str) -> None:
+    """After this service writes, the windows it has read are brought up to date by re-expanding
+    just the series written: each must equal what a service with no cache reads."""
+    from app.services.follow_ups import FollowUpService
+
+    other = session.clients.create(person(first_name="Bea")).id
+    svc = session.follow_ups
+    weekly = svc.schedule(client_id, fields(datetime(2026, 10, 6, 10), rec=Recurrence(Frequency.WEEKLY)))
+    monthly = svc.schedule(other, fields(datetime(2026, 10, 13, 15), kind=FollowUpType.RESCREENING,
+                                         rec=Recurrence(Frequency.MONTHLY_BY_WEEKDAY)))
+    one = svc.schedule(other, fields(datetime(2026, 11, 20, 11), kind=FollowUpType.PHONE))
+
+    def reads(service: FollowUpService) -> list[object]:
+        return [service.occurrences(date(2026, 11, 1), date(2026, 11, 30)),
+                service.occurrences(date(2026, 11, 23), date(2026, 11, 29), client_id),
+                service.occurrences(date(2026, 10, 1), date(2026, 12, 31), client_ids=[other]),
+                service.scheduled(date(2026, 8, 28), date(2026, 12, 3)),
+                service.scheduled(date(2026, 11, 26), date(2027, 2, 24), kinds=[FollowUpType.RESCREENING]),
+                service.overdue(TODAY), service.outreach(TODAY)]
+
+    writes = [
+        lambda: svc.set_status(weekly.id, datetime(2026, 11, 10, 10), Status.COMPLETED),
+        lambda: svc.set_status(one.id, datetime(2026, 11, 20, 11), Status.MISSED),
+        lambda: svc.edit_occurrence(weekly.id, datetime(2026, 11, 17, 10), start=datetime(2026, 12, 2, 9)),
+        lambda: svc.edit_occurrence(weekly.id, datetime(2026, 12, 29, 10), start=datetime(2026, 11, 24, 8)),
+        lambda: svc.cancel_occurrence(monthly.id, datetime(2026, 11, 10, 15)),
+        lambda: svc.schedule(client_id, fields(datetime(2026, 11, 25, 9), kind=FollowUpType.OFFICE)),
+        lambda: svc.update(monthly.id, fields(datetime(2026, 10, 13, 16), kind=FollowUpType.RESCREENING,
+                                              rec=Recurrence(Frequency.MONTHLY_BY_WEEKDAY))),
+        lambda: svc.edit_following(weekly.id, datetime(2026, 11, 24, 10),
+                                   fields(datetime(2026, 11, 24, 13), kind=FollowUpType.PHONE,
+                                          rec=Recurrence(Frequency.WEEKLY, interval=2))),
+        lambda: at_tier(session, client_id, Tier.HIGH),  # another service: a client's tier
+        lambda: svc.end_series(monthly.id, date(2026, 11, 30)),
+        lambda: svc.remove(one.id),
+    ]
+    reads(svc)
+    for write in writes:
+        write()
+        assert reads(svc) == reads(FollowUpService(session))

@@ -84,7 +84,10 @@ class Status(StrEnum):
 LINK_TYPES = ("care_plan", "objective", "transition", "follow_up", "proposal")
 
 
-@dataclass(frozen=True, slots=True)
+# Follow-ups, their occurrences and occurrence states are read by the ten thousand for a calendar
+# window. They are values — compared and hashed by content; change one with dataclasses.replace —
+# but not frozen, because a frozen dataclass takes several times as long to build.
+@dataclass(slots=True, unsafe_hash=True)
 class FollowUpFields:
     """What the case manager plans. `start`/`end` are local wall times in `tz`; all-day follow-ups
     use midnight and an end on the last day's midnight (inclusive days)."""
@@ -114,7 +117,7 @@ class FollowUpFields:
                               self.purpose.strip(), self.recurrence, self.link_type, self.link_id)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class FollowUp:
     """A planned follow-up (a series of one occurrence when it does not repeat)."""
 
@@ -132,7 +135,7 @@ class FollowUp:
         return self.fields.recurrence is not None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class OccurrenceChange:
     """The state kept for one occurrence: its status and anything changed on it alone."""
 
@@ -148,9 +151,10 @@ class OccurrenceChange:
     id: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Occurrence:
-    """One expanded occurrence, ready for a calendar cell."""
+    """One expanded occurrence, ready for a calendar cell. A value: treat it as read-only (lists
+    of them may be shared by a cache)."""
 
     follow_up_id: str
     client_id: str

@@ -12,7 +12,7 @@ Tuesday) is refused with a sentence rather than quietly starting later.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -102,6 +102,10 @@ def occurrence_starts(rec: Recurrence | None, start: datetime, window_start: dat
         return [start] if window_start <= start <= window_end else []
     if window_end < start:
         return []
+    if rec.frequency in (Frequency.MONTHLY_BY_DATE, Frequency.MONTHLY_BY_WEEKDAY):
+        found = _monthly_starts(rec, start, window_start, window_end)
+        if found is not None:
+            return found
     step = _fixed_step(rec, start)
     if step is not None:  # plain arithmetic for "every n days / weeks on the start's weekday"
         first = max(0, -(-(window_start - start).days // step) - 1)
@@ -120,6 +124,85 @@ def occurrence_starts(rec: Recurrence | None, start: datetime, window_start: dat
         dtstart = _aligned_start(rec, start, window_start)
     rule = _rule(rec, start, dtstart)
     return cast(list[datetime], rule.between(max(window_start, start), window_end, inc=True))
+
+
+Expander = Callable[[datetime, datetime], list[datetime]]
+
+
+def expander(rec: Recurrence, start: datetime) -> Expander:
+    """`occurrence_starts(rec, start, …)` as a function of the window alone, with what can be
+    worked out once done once — for a series expanded into many windows."""
+    step = _fixed_step(rec, start)
+    if step is None:
+        return lambda low, high: occurrence_starts(rec, start, low, high)
+    count, until, delta = rec.count, rec.until, timedelta(days=step)
+    last = datetime.combine(until, time(23, 59, 59)) if until is not None else None
+
+    def every(low: datetime, high: datetime) -> list[datetime]:
+        if last is not None and last < high:
+            high = last
+        if high < start:
+            return []
+        k = max(0, (low - start).days // step)
+        when = start + k * delta
+        out: list[datetime] = []
+        while when <= high and (count is None or k < count):
+            if when >= low:
+                out.append(when)
+            when += delta
+            k += 1
+        return out
+
+    return every
+
+
+_DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def _days_in(year: int, month: int) -> int:
+    if month == 2 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0):
+        return 29
+    return _DAYS_IN_MONTH[month - 1]
+
+
+def _month_day(frequency: Frequency, anchor: datetime, nth: int, year: int, month: int) -> int:
+    """The day of `month` a monthly rule anchored on `anchor` falls on (every month has one)."""
+    if frequency is Frequency.MONTHLY_BY_DATE:
+        return min(anchor.day, _days_in(year, month))
+    weekday = anchor.weekday()
+    if nth == -1:
+        last = _days_in(year, month)
+        return last - (date(year, month, last).weekday() - weekday) % 7
+    return 1 + (weekday - date(year, month, 1).weekday()) % 7 + 7 * (nth - 1)
+
+
+def _monthly_starts(rec: Recurrence, start: datetime, window_start: datetime,
+                    window_end: datetime) -> list[datetime] | None:
+    """Monthly rules by arithmetic (the same dates dateutil gives, without building a rule for
+    each window): one occurrence in every `interval`-th month from the start's month. None when
+    the rule is not of that shape (the start is not its own first occurrence)."""
+    nth = 0
+    if rec.frequency is Frequency.MONTHLY_BY_WEEKDAY:
+        nth = rec.nth if rec.nth is not None else nth_of_month(start.date())
+        if nth not in (1, 2, 3, 4, -1):
+            return None
+    if _month_day(rec.frequency, start, nth, start.year, start.month) != start.day:
+        return None
+    step = max(1, rec.interval)
+    base = start.year * 12 + start.month - 1
+    k = max(0, (window_start.year * 12 + window_start.month - 1 - base) // step - 1)
+    out: list[datetime] = []
+    while rec.count is None or k < rec.count:
+        year, month = divmod(base + k * step, 12)
+        month += 1
+        when = datetime(year, month, _month_day(rec.frequency, start, nth, year, month), start.hour, start.minute,
+                        start.second, start.microsecond)
+        if when > window_end or (rec.until is not None and when.date() > rec.until):
+            break
+        if when >= window_start:
+            out.append(when)
+        k += 1
+    return out
 
 
 def _fixed_step(rec: Recurrence, start: datetime) -> int | None:

@@ -4,8 +4,9 @@ Rows ↔ dataclasses. Local wall times are stored as 'YYYY-MM-DDTHH:MM' (no offs
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from app.models.follow_ups import (
@@ -19,7 +20,7 @@ from app.models.follow_ups import (
 )
 from app.models.recurrence import Recurrence
 from app.models.timefmt import from_iso, to_iso
-from app.store.db import Connection
+from app.store.db import Connection, DatabaseError
 
 _COLUMNS = ("f.id, f.client_id, f.kind, f.starts, f.ends, f.tz, f.all_day, f.location, f.purpose, f.recurrence, "
             "f.last_on, f.link_type, f.link_id, f.split_from, f.proposal_key, f.created_by, f.updated_at")
@@ -31,24 +32,72 @@ def wall(value: datetime) -> str:
     return value.replace(tzinfo=None).isoformat(timespec="minutes")
 
 
-def _wall(text: str) -> datetime:
-    return datetime.fromisoformat(text)
+_wall = datetime.fromisoformat
+# Enum look-ups by value, as dicts: a calendar window decodes tens of thousands of rows.
+_KINDS = {k.value: k for k in FollowUpType}
+_STATUSES = {s.value: s for s in Status}
+_CHUNK = 500  # ids per IN (…) list
+
+
+@lru_cache(maxsize=512)
+def _recurrence(text: str) -> Recurrence:
+    """Rules repeat across series (a Recurrence is immutable, so one object serves them all)."""
+    return Recurrence.from_json(json.loads(text))
 
 
 def _follow_up(r: Sequence[Any]) -> FollowUp:
-    rec = Recurrence.from_json(json.loads(r[9])) if r[9] else None
-    fields = FollowUpFields(FollowUpType(r[2]), _wall(r[3]), _wall(r[4]), r[5], bool(r[6]), r[7], r[8], rec,
+    rec = _recurrence(r[9]) if r[9] else None
+    fields = FollowUpFields(_KINDS[r[2]], _wall(r[3]), _wall(r[4]), r[5], bool(r[6]), r[7], r[8], rec,
                             r[11], r[12])
     return FollowUp(r[0], r[1], fields, date.fromisoformat(r[10]) if r[10] else None, r[13], r[14], r[15],
                     from_iso(r[16]))
 
 
 def _change(r: Sequence[Any]) -> OccurrenceChange:
-    return OccurrenceChange(
-        follow_up_id=r[1], original_start=_wall(r[2]), status=Status(r[3]),
-        start=_wall(r[4]) if r[4] else None, end=_wall(r[5]) if r[5] else None,
-        kind=FollowUpType(r[6]) if r[6] else None, location=r[7], purpose=r[8], reason=r[9], id=r[0],
-    )
+    return OccurrenceChange(r[1], _wall(r[2]), _STATUSES[r[3]], _wall(r[4]) if r[4] else None,
+                            _wall(r[5]) if r[5] else None, _KINDS[r[6]] if r[6] else None, r[7], r[8], r[9], r[0])
+
+
+_STATE_COLUMNS = "o.follow_up_id, o.original_start, o.status, o.starts, o.ends, o.kind, o.location, o.purpose"
+
+
+def _states(rows: Iterable[Sequence[Any]]) -> tuple[dict[tuple[str, datetime], Status],
+                                                     dict[tuple[str, datetime], OccurrenceChange]]:
+    """Occurrence states keyed by (series id, original start), split for speed: those that only
+    record an outcome (the status), and the others (moved, or with their own type, place or
+    purpose) in full."""
+    plain: dict[tuple[str, datetime], Status] = {}
+    full: dict[tuple[str, datetime], OccurrenceChange] = {}
+    statuses, kinds = _STATUSES, _KINDS
+    for r in rows:
+        original = _wall(r[1])
+        if r[3] is None and r[5] is None and r[6] is None and r[7] is None:
+            plain[(r[0], original)] = statuses[r[2]]
+        else:
+            full[(r[0], original)] = OccurrenceChange(
+                r[0], original, statuses[r[2]], _wall(r[3]) if r[3] else None, _wall(r[4]) if r[4] else None,
+                kinds[r[5]] if r[5] else None, r[6], r[7])
+    return plain, full
+
+
+def _chunks(ids: Sequence[str]) -> Iterable[Sequence[str]]:
+    for at in range(0, len(ids), _CHUNK):
+        yield ids[at:at + _CHUNK]
+
+
+def _client_filter(client_id: str | None, client_ids: Collection[str] | None,
+                   kinds: Collection[str] | None = None) -> tuple[str, list[Any]]:
+    where, params = "", []
+    if client_id is not None:
+        where += " AND f.client_id = ?"
+        params.append(client_id)
+    if client_ids is not None:
+        where += f" AND f.client_id IN ({', '.join('?' * len(client_ids))})"
+        params.extend(client_ids)
+    if kinds is not None:
+        where += f" AND f.kind IN ({', '.join('?' * len(kinds))})"
+        params.extend(kinds)
+    return where, params
 
 
 class FollowUpRepository:
@@ -129,6 +178,217 @@ class FollowUpRepository:
         rows = self._conn.execute(sql, [s, e, *params, e, *params]).fetchall()
         return [(_follow_up(r), r[17], r[18]) for r in rows]
 
+    # -- calendar windows (the service keeps parsed series by id and updated_at) ---------------
+
+    def _window_sql(self, columns: str, start: date, end: date, client_id: str | None,
+                    client_ids: Collection[str] | None, kinds: Collection[str] | None) -> tuple[str, list[Any]]:
+        where, params = _client_filter(client_id, client_ids, kinds)
+        s, e = start.isoformat(), end.isoformat()
+        sql = f"""SELECT {columns} FROM follow_ups f
+                  WHERE f.last_on >= ? AND f.first_on <= ? AND f.deleted_at IS NULL{where}
+                  UNION ALL
+                  SELECT {columns} FROM follow_ups f
+                  WHERE f.last_on IS NULL AND f.first_on <= ? AND f.deleted_at IS NULL{where}"""
+        return sql, [s, e, *params, e, *params]
+
+    def window_stamps(self, start: date, end: date, client_id: str | None = None,
+                      client_ids: Collection[str] | None = None, *,
+                      kinds: Collection[str] | None = None) -> list[tuple[str, str]]:
+        """(id, updated_at as stored) of the series that may have an occurrence between the local
+        dates start and end inclusive — clients not checked (the caller knows which it shows)."""
+        sql, params = self._window_sql("f.id, f.updated_at", start, end, client_id, client_ids, kinds)
+        return self._conn.execute(sql, params).fetchall()  # type: ignore[no-any-return]
+
+    def window_series(self, start: date, end: date, client_id: str | None = None,
+                      client_ids: Collection[str] | None = None, *, kinds: Collection[str] | None = None,
+                      known: Mapping[str, tuple[str, FollowUp]] | None = None) -> list[tuple[FollowUp, str]]:
+        """The series that may have an occurrence between the local dates start and end inclusive,
+        each with its stored updated_at; a series in `known` under the same updated_at is reused,
+        not decoded again."""
+        sql, params = self._window_sql(_COLUMNS, start, end, client_id, client_ids, kinds)
+        out: list[tuple[FollowUp, str]] = []
+        known = known or {}
+        for r in self._conn.execute(sql, params).fetchall():
+            seen = known.get(r[0])
+            out.append((seen[1] if seen is not None and seen[0] == r[16] else _follow_up(r), r[16]))
+        return out
+
+    def series_with_stamps(self, ids: Sequence[str]) -> list[tuple[FollowUp, str]]:
+        """The series with these ids (removed ones left out), each with its stored updated_at."""
+        out: list[tuple[FollowUp, str]] = []
+        for chunk in _chunks(ids):
+            rows = self._conn.execute(
+                f"SELECT {_COLUMNS} FROM follow_ups f WHERE f.id IN ({', '.join('?' * len(chunk))})"
+                " AND f.deleted_at IS NULL", list(chunk)).fetchall()
+            out.extend((_follow_up(r), r[16]) for r in rows)
+        return out
+
+    def open_one_offs(self, start: date, end: date, client_id: str | None = None,
+                      client_ids: Collection[str] | None = None, *, kinds: Collection[str] | None = None,
+                      known: Mapping[str, tuple[str, FollowUp]] | None = None) -> list[tuple[FollowUp, str]]:
+        """One-off series planned on a local date from start to end whose occurrence has no
+        outcome yet (no completed, missed, cancelled or rescheduled state); it may have been moved."""
+        where, params = _client_filter(client_id, client_ids, kinds)
+        rows = self._conn.execute(
+            f"""SELECT {_COLUMNS} FROM follow_ups f
+                WHERE f.last_on BETWEEN ? AND ? AND f.recurrence IS NULL AND f.deleted_at IS NULL{where}
+                AND NOT EXISTS (SELECT 1 FROM follow_up_occurrences o WHERE o.follow_up_id = f.id
+                    AND o.original_start = f.starts AND o.deleted_at IS NULL AND o.status != 'scheduled')""",
+            [start.isoformat(), end.isoformat(), *params]).fetchall()
+        known = known or {}
+        out: list[tuple[FollowUp, str]] = []
+        for r in rows:
+            seen = known.get(r[0])
+            out.append((seen[1] if seen is not None and seen[0] == r[16] else _follow_up(r), r[16]))
+        return out
+
+    def window_states(self, start: date, end: date) -> tuple[dict[tuple[str, datetime], Status],
+                                                              dict[tuple[str, datetime], OccurrenceChange]]:
+        """The occurrence states `changes_in_window` gives, keyed by (series id, original start)
+        and split in two for speed: those that only record an outcome (the status), and the
+        others (moved, or with their own type, place or purpose) in full."""
+        s, e = start.isoformat(), end.isoformat()
+        rows = self._conn.execute(
+            f"""SELECT {_STATE_COLUMNS} FROM follow_up_occurrences o
+                WHERE o.original_on BETWEEN ? AND ? AND o.deleted_at IS NULL
+                UNION ALL
+                SELECT {_STATE_COLUMNS} FROM follow_up_occurrences o
+                WHERE o.start_on BETWEEN ? AND ? AND o.deleted_at IS NULL AND o.original_on NOT BETWEEN ? AND ?""",
+            (s, e, s, e, s, e)).fetchall()
+        return _states(rows)
+
+    def moved_into(self, start: date, end: date) -> list[OccurrenceChange]:
+        """Occurrence states moved onto a local date from start to end from outside it."""
+        s, e = start.isoformat(), end.isoformat()
+        rows = self._conn.execute(
+            f"""SELECT {_STATE_COLUMNS} FROM follow_up_occurrences o
+                WHERE o.start_on BETWEEN ? AND ? AND o.deleted_at IS NULL AND o.original_on NOT BETWEEN ? AND ?""",
+            (s, e, s, e)).fetchall()
+        return list(_states(rows)[1].values())
+
+    def open_changes_in_window(self, start: date, end: date) -> list[OccurrenceChange]:
+        """Occurrence states still 'scheduled' (moved or changed ones) whose original or moved
+        local date is from start to end."""
+        s, e = start.isoformat(), end.isoformat()
+        rows = self._conn.execute(
+            f"""SELECT {_CHANGE_COLUMNS} FROM follow_up_occurrences o
+                WHERE o.status = 'scheduled' AND o.original_on BETWEEN ? AND ? AND o.deleted_at IS NULL
+                UNION ALL
+                SELECT {_CHANGE_COLUMNS} FROM follow_up_occurrences o
+                WHERE o.start_on BETWEEN ? AND ? AND o.status = 'scheduled' AND o.deleted_at IS NULL
+                AND o.original_on NOT BETWEEN ? AND ?""", (s, e, s, e, s, e)).fetchall()
+        return [_change(r) for r in rows]
+
+    def closed_starts(self, follow_up_ids: Sequence[str], start: date, end: date) -> set[tuple[str, datetime]]:
+        """(series id, original start) of the occurrences of these series, originally from start
+        to end, that have an outcome (anything but 'scheduled')."""
+        low, high = start.isoformat(), end.isoformat() + "T99"
+        out: set[tuple[str, datetime]] = set()
+        for chunk in _chunks(follow_up_ids):
+            rows = self._conn.execute(
+                f"""SELECT follow_up_id, original_start FROM follow_up_occurrences
+                    WHERE follow_up_id IN ({', '.join('?' * len(chunk))}) AND original_start BETWEEN ? AND ?
+                    AND status != 'scheduled' AND deleted_at IS NULL""", [*chunk, low, high]).fetchall()
+            out.update((r[0], _wall(r[1])) for r in rows)
+        return out
+
+    def client_codes(self, client_ids: Collection[str] | None = None) -> dict[str, tuple[str, str | None]]:
+        """Client code and current tier of the clients whose follow-ups are shown (not archived,
+        not removed): all of them, or those with these ids."""
+        sql = "SELECT id, client_code, tier FROM clients WHERE deleted_at IS NULL AND archived_at IS NULL"
+        if client_ids is None:
+            rows = self._conn.execute(sql).fetchall()
+        else:
+            ids = list(client_ids)
+            rows = []
+            for chunk in _chunks(ids):
+                rows.extend(self._conn.execute(sql + f" AND id IN ({', '.join('?' * len(chunk))})",
+                                               list(chunk)).fetchall())
+        return {r[0]: (r[1], r[2]) for r in rows}
+
+    # -- noticing writes (for the service's caches) ----------------------------------------------
+
+    _COUNTED = {"follow_ups": "series", "follow_up_occurrences": "states", "clients": "clients"}
+
+    def count_writes(self) -> bool:
+        """Start counting the rows written to follow-ups, to their occurrence states and to
+        clients through this connection, with temporary triggers (they live with the connection,
+        in memory, and are never stored in the vault). False when they can't be made."""
+        statements = [
+            "CREATE TEMP TABLE IF NOT EXISTS follow_up_writes (series INTEGER NOT NULL, states INTEGER NOT NULL,"
+            " clients INTEGER NOT NULL)",
+            "INSERT INTO temp.follow_up_writes SELECT 0, 0, 0 WHERE NOT EXISTS (SELECT 1 FROM temp.follow_up_writes)"]
+        for table, column in self._COUNTED.items():
+            for event in ("INSERT", "UPDATE", "DELETE"):
+                statements.append(
+                    f"""CREATE TEMP TRIGGER IF NOT EXISTS follow_up_writes_{table}_{event.lower()}
+                        AFTER {event} ON main.{table}
+                        BEGIN UPDATE temp.follow_up_writes SET {column} = {column} + 1; END""")
+        try:
+            for statement in statements:
+                self._conn.execute(statement)
+        except DatabaseError:
+            return False
+        return True
+
+    def write_stamp(self, counted: bool) -> tuple[int, int, int, int]:
+        """(series, states, clients, data version): the first three grow with every row written
+        through this connection to follow-ups, occurrence states and clients (when `count_writes`
+        succeeded; otherwise all three are the connection's count of rows written anywhere), the
+        last with every commit made through another connection."""
+        if counted:
+            row = self._conn.execute(
+                "SELECT series, states, clients, (SELECT data_version FROM pragma_data_version)"
+                " FROM temp.follow_up_writes").fetchone()
+            return int(row[0]), int(row[1]), int(row[2]), int(row[3])
+        version = int(self._conn.execute("PRAGMA data_version").fetchone()[0])
+        changes = int(self._conn.total_changes)
+        return changes, changes, changes, version
+
+    def recurring_heads(self) -> list[tuple[str, str, str, date, date | None, str]]:
+        """(id, client id, type, first date, last date or None, updated_at as stored) of every
+        recurring series — few beside the one-offs, and each touches many windows."""
+        rows = self._conn.execute(
+            """SELECT id, client_id, kind, first_on, last_on, updated_at FROM follow_ups
+               WHERE recurrence IS NOT NULL AND deleted_at IS NULL""").fetchall()
+        return [(r[0], r[1], r[2], date.fromisoformat(r[3]), date.fromisoformat(r[4]) if r[4] else None, r[5])
+                for r in rows]
+
+    def states_of(self, follow_up_ids: Sequence[str], start: date, end: date) -> tuple[
+            dict[tuple[str, datetime], Status], dict[tuple[str, datetime], OccurrenceChange]]:
+        """`window_states` for these series only, by their original start from start to end
+        (`moved_into` gives the occurrences moved into the window from outside)."""
+        low, high = start.isoformat(), end.isoformat() + "T99"
+        rows: list[Sequence[Any]] = []
+        for chunk in _chunks(follow_up_ids):
+            rows.extend(self._conn.execute(
+                f"""SELECT {_STATE_COLUMNS} FROM follow_up_occurrences o
+                    WHERE o.follow_up_id IN ({', '.join('?' * len(chunk))}) AND o.original_start BETWEEN ? AND ?
+                    AND o.deleted_at IS NULL""", [*chunk, low, high]).fetchall())
+        return _states(rows)
+
+    # -- re-screening (caseload-wide) ------------------------------------------------------------
+
+    def rescreen_basis(self) -> list[tuple[str, int, date]]:
+        """(client id, re-screening interval in days, last screening date) for every client shown
+        whose latest risk record sets a re-screening interval and who has been screened (the
+        C-SSRS screener left out, as the proposals do)."""
+        rows = self._conn.execute(
+            """SELECT c.id,
+                   (SELECT r.rescreen_days FROM risk_assessments r WHERE r.client_id = c.id AND r.deleted_at IS NULL
+                    ORDER BY r.assessed_on DESC, r.created_at DESC LIMIT 1),
+                   (SELECT max(a.administered_on) FROM administrations a WHERE a.client_id = c.id
+                    AND a.deleted_at IS NULL AND a.instrument_id != 'cssrs_screener')
+               FROM clients c WHERE c.deleted_at IS NULL AND c.archived_at IS NULL""").fetchall()
+        return [(r[0], int(r[1]), date.fromisoformat(r[2])) for r in rows if r[1] and r[2]]
+
+    def decided_keys(self, prefix: str) -> set[tuple[str, str]]:
+        """(client id, proposal key) of every proposal accepted or dismissed whose key starts so."""
+        rows = self._conn.execute(
+            """SELECT client_id, proposal_key FROM follow_up_proposal_decisions
+               WHERE deleted_at IS NULL AND substr(proposal_key, 1, ?) = ?""", (len(prefix), prefix)).fetchall()
+        return {(r[0], r[1]) for r in rows}
+
     def by_ids(self, ids: Sequence[str]) -> list[tuple[FollowUp, str, str | None]]:
         if not ids:
             return []
@@ -151,10 +411,10 @@ class FollowUpRepository:
         rows = self._conn.execute(
             f"""SELECT {_CHANGE_COLUMNS} FROM follow_up_occurrences o
                 WHERE o.original_on BETWEEN ? AND ? AND o.deleted_at IS NULL
-                UNION
+                UNION ALL
                 SELECT {_CHANGE_COLUMNS} FROM follow_up_occurrences o
-                WHERE o.start_on BETWEEN ? AND ? AND o.start_on IS NOT NULL AND o.deleted_at IS NULL""",
-            (s, e, s, e)).fetchall()
+                WHERE o.start_on BETWEEN ? AND ? AND o.deleted_at IS NULL AND o.original_on NOT BETWEEN ? AND ?""",
+            (s, e, s, e, s, e)).fetchall()
         return [_change(r) for r in rows]
 
     def changes(self, follow_up_id: str) -> list[OccurrenceChange]:

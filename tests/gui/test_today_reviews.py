@@ -31,6 +31,7 @@ def test_a_plan_due_for_review_is_on_today_and_opens_on_the_plan(gui: Gui, clien
     workspace = gui.controller.workspace
     today_page = workspace.today
     gui.qtbot.waitUntil(today_page.plans_card.isVisible)  # the follow-up lists fill just after Today is shown
+    gui.qtbot.waitUntil(lambda: today_page.plans.count() >= 2)
     texts = [today_page.plans.item(i).text() for i in range(today_page.plans.count())]
     assert len(texts) == 2
     assert any(t.startswith("Safety plan: ") and "Ødegård" in t for t in texts)

@@ -95,6 +95,10 @@ def _error_sentence(exc: VaultError) -> str:
     return str(exc)
 
 
+PREFETCH_DELAY_MS = 120  # idle time before the neighbouring periods are read
+PREFETCH_NEXT_MS = 20  # and between the two (events waiting meanwhile go first)
+
+
 class CalendarPage(QWidget):
     open_client = Signal(str)
 
@@ -114,6 +118,14 @@ class CalendarPage(QWidget):
         self._clock = QTimer(self)
         self._clock.setInterval(60_000)
         self._clock.timeout.connect(self._tick)
+        # Once a period is on screen, the periods either side are read while the page is idle, so
+        # "next" and "previous" show at once (the service keeps the windows it has read).
+        self._prefetch = QTimer(self)
+        self._prefetch.setSingleShot(True)
+        self._prefetch.setInterval(PREFETCH_DELAY_MS)
+        self._prefetch.timeout.connect(self._read_ahead)
+        self._ahead: list[date] = []
+        self._direction = 1  # which way the person is paging: that neighbour is read first
 
     # -- layout --------------------------------------------------------------------------------
 
@@ -282,7 +294,10 @@ class CalendarPage(QWidget):
 
     def shown_range(self) -> tuple[date, date]:
         """The first and last day the current view shows."""
-        day = self.selected_day()
+        return self._range_for(self.selected_day())
+
+    def _range_for(self, day: date) -> tuple[date, date]:
+        """The first and last day the current view shows around `day`."""
         if self._view == MONTH:
             first = week_start(day.replace(day=1), first_weekday())
             return first, first + timedelta(days=41)
@@ -311,13 +326,29 @@ class CalendarPage(QWidget):
 
     def step(self, periods: int) -> None:
         """Move by whole months, weeks or agenda spans."""
-        day = self.selected_day()
+        self._direction = -1 if periods < 0 else 1
+        self.go_to(self._stepped(self.selected_day(), periods))
+
+    def _stepped(self, day: date, periods: int) -> date:
         if self._view == MONTH:
-            self.go_to(_add_months(day, periods))
-        elif self._view == WEEK:
-            self.go_to(day + timedelta(days=7 * periods))
-        else:
-            self.go_to(day + timedelta(days=AGENDA_DAYS * periods))
+            return _add_months(day, periods)
+        if self._view == WEEK:
+            return day + timedelta(days=7 * periods)
+        return day + timedelta(days=AGENDA_DAYS * periods)
+
+    def _read_ahead(self) -> None:
+        """Read one neighbouring period (next first, then previous), then wait for the next idle turn."""
+        if not self._ahead or self.session is None or not self.session.is_open or not self.isVisible():
+            self._ahead = []
+            return
+        first, last = self._range_for(self._ahead.pop(0))
+        with _bulk():
+            found = self.session.follow_ups.occurrences(first - timedelta(days=1), last + timedelta(days=1))
+        missing = {o.client_id for o in found} - self._names.keys()
+        if missing:
+            self._names.update((row.id, row) for row in self.session.clients.rows(missing))
+        if self._ahead:
+            self._prefetch.start(PREFETCH_NEXT_MS)
 
     def _show_view(self) -> None:
         self.view_buttons[self._view].setChecked(True)
@@ -368,6 +399,9 @@ class CalendarPage(QWidget):
             self._fill()
         if self.isVisible():
             self._clock.start()
+            day = self.selected_day()
+            self._ahead = [self._stepped(day, self._direction), self._stepped(day, -self._direction)]
+            self._prefetch.start(PREFETCH_DELAY_MS)
 
     def _who(self, client_id: str, code: str) -> str:
         """The client as discreet mode allows: the name, or initials (the code when neither)."""
@@ -456,6 +490,8 @@ class CalendarPage(QWidget):
     def clear(self) -> None:
         """Drop every occurrence shown (on lock)."""
         self._clock.stop()
+        self._prefetch.stop()
+        self._ahead = []
         self._occurrences, self._names, self._entries = [], {}, []
         self.month_view.clear()
         self.week_view.clear()
@@ -617,6 +653,7 @@ class CalendarPage(QWidget):
         super().hideEvent(event)
         self._names = {}
         self._clock.stop()
+        self._prefetch.stop()
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
         super().showEvent(event)

@@ -1,36 +1,141 @@
 """Today: the caseload at a glance (counts by stage), the clients viewed most recently, and what
-needs following up: safety alerts and plans to review, overdue referrals, quiet care-team members."""
+needs following up: an overdue home-visit check-in (at the top, with Check out), safety alerts,
+follow-ups due today, overdue, in the next 7 days, the outreach list (missed or overdue contacts
+of clients at High or Crisis), re-screenings and reviews due, plans to review, overdue referrals
+and quiet care-team members.
+
+A follow-up row says when, what, who (initials and code in discreet mode) and the client's tier
+in words. Enter or a double-click opens the client's record on its Follow-ups tab; the context
+menu (right-click, the Menu key or Shift+F10) completes it into a contact note, marks it missed
+or cancels it, through app/ui/follow_up_actions.py. The lists read the vault just after the page
+is shown (a 0-ms timer), so the page paints first."""
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QShowEvent
+from PySide6.QtCore import QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QHideEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QListView,
     QListWidget,
     QListWidgetItem,
+    QMenu,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
-from app.i18n import _, format_date, ngettext
+from app.i18n import _, current_locale, format_date, format_number, format_time, ngettext
 from app.models.client import RosterRow, Stage
 from app.models.contacts import DEFAULT_QUIET_DAYS, QuietMember
+from app.models.follow_ups import FollowUpType, Occurrence, Proposal, Status, VisitCheck
+from app.models.risk import Tier
 from app.models.screening import SafetyAlert
 from app.models.service_referral import ServiceReferral
+from app.services.errors import NotFound, VaultError
 from app.services.session import Session
+from app.ui import follow_up_actions as actions
 from app.ui import theme
+from app.ui.dialogs.follow_up_editor import TYPE_ICONS
 from app.ui.dialogs.review_alert import describe
 from app.ui.theme import SPACING
-from app.ui.widgets.common import Card, EmptyState, PageHeader, muted_label, primary_button
+from app.ui.widgets.common import Banner, Card, EmptyState, PageHeader, muted_label, primary_button
 
 LIST_LIMIT = 200  # rows filled into a follow-up list; the title gives the full count
+NEXT_DAYS = 7  # "Next 7 days": tomorrow to a week from today
+OVERDUE_LOOKBACK_DAYS = 90  # as FollowUpService.overdue looks back
+VISIT_CHECK_MS = 30_000  # how often an open home-visit check-in is looked at while Today is shown
+REVIEW_KINDS = (FollowUpType.RESCREENING, FollowUpType.PLAN_REVIEW)
+RESCREEN_ICON = "mdi6.clipboard-pulse-outline"
+FOLLOW_UP_TAB = "follow_ups"
+
+
+def tier_text(tier: str | Tier | None) -> str:
+    """"High tier", or "No tier yet": the tier in words (colour is never the only signal)."""
+    try:
+        value = Tier(tier) if tier else None
+    except ValueError:
+        value = None
+    return _("{tier} tier").format(tier=value.label) if value is not None else _("No tier yet")
+
+
+def short_day(day: date, today: date) -> str:
+    """"Yesterday", "Tomorrow", or "Wed, Dec 2" in the user's locale (the year only when it is not
+    this year's) — the weekday matters when planning."""
+    from babel.dates import format_skeleton
+
+    if day == today - timedelta(days=1):
+        return _("Yesterday")
+    if day == today + timedelta(days=1):
+        return _("Tomorrow")
+    skeleton = "MMMEd" if day.year == today.year else "yMMMEd"
+    return format_skeleton(skeleton, day, locale=current_locale())
+
+
+def scrollbar_style() -> str:
+    """A calm scroll bar for the page's borderless lists (the plain style paints their track black)."""
+    c = theme.colors()
+    return (f"QScrollBar:vertical {{ background: {c.surface_alt}; width: 12px; margin: 0; border: none;"
+            f" border-radius: 6px; }}"
+            f" QScrollBar::handle:vertical {{ background: {c.border}; border-radius: 4px; min-height: 28px;"
+            f" margin: 2px; }}"
+            f" QScrollBar::handle:vertical:hover {{ background: {c.muted}; }}"
+            " QScrollBar::add-line:vertical, QScrollBar::sub-line:vertical { height: 0; }"
+            " QScrollBar::add-page:vertical, QScrollBar::sub-page:vertical { background: none; }")
+
+
+def occurrence_time(occ: Occurrence) -> str:
+    return _("All day") if occ.all_day else format_time(occ.start)
+
+
+@dataclass(eq=False)
+class FollowUpCard:
+    """One Today card of follow-ups: a title with the count, a sentence, the list, an empty state."""
+
+    name: str
+    card: Card
+    title: QLabel
+    items: QListWidget
+    empty: QLabel
+    rows: list[Occurrence | Proposal] = field(default_factory=list)  # in the order shown
+
+
+class FollowUpList(QListWidget):
+    """A list of follow-ups whose context menu also opens from the keyboard on the current row."""
+
+    def __init__(self, name: str, menu: Callable[[QListWidget, QListWidgetItem], QMenu | None],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._menu = menu
+        self.setObjectName("Recent")
+        self.setAccessibleName(name)
+        self.setWordWrap(True)
+        self.setResizeMode(QListView.ResizeMode.Adjust)  # rows wrap again when the card is resized
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.customContextMenuRequested.connect(self._show_menu)
+        shortcut = QShortcut(QKeySequence("Shift+F10"), self, context=Qt.ShortcutContext.WidgetShortcut)
+        shortcut.activated.connect(lambda: self._show_menu(None))
+
+    def _show_menu(self, pos: QPoint | None) -> None:
+        item = self.itemAt(pos) if pos is not None else None
+        item = item or self.currentItem()
+        if item is None:
+            return
+        menu = self._menu(self, item)
+        if menu is None:
+            return
+        at = pos if pos is not None else self.visualItemRect(item).center()
+        menu.exec(self.viewport().mapToGlobal(at))
+        menu.deleteLater()
 
 
 class StageTile(QPushButton):
@@ -81,6 +186,8 @@ class TodayPage(QWidget):
         self._follow_ups_stale = False
         self._quiet: list[QuietMember] = []
         self.quiet_days = DEFAULT_QUIET_DAYS
+        self._names: dict[str, RosterRow] = {}  # the clients named in the follow-up lists
+        self._late_visits: list[VisitCheck] = []
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         scroll = QScrollArea()
@@ -96,6 +203,17 @@ class TodayPage(QWidget):
         add.clicked.connect(self.new_client)
         layout.addWidget(self.header)
 
+        # An overdue home-visit check-in: someone may need help, so it comes first.
+        self.visit_banner = Banner("error")
+        self.check_out_button = self.visit_banner.add_button(_("Check out"), self._check_out)
+        self.check_out_button.setAccessibleName(_("Check out of the home visit"))
+        self.visit_open_button = self.visit_banner.add_button(_("Open record"), self._open_visit_record)
+        self.visit_open_button.setAccessibleName(_("Open the record of the client being visited"))
+        layout.addWidget(self.visit_banner)
+        self.visit_timer = QTimer(self)
+        self.visit_timer.setInterval(VISIT_CHECK_MS)
+        self.visit_timer.timeout.connect(self._show_visits)
+
         self.alerts_card = Card()
         self.alerts_card.setObjectName("AlertCard")
         self.alerts_title = QLabel()
@@ -109,6 +227,31 @@ class TodayPage(QWidget):
         self.alerts.itemActivated.connect(lambda item: self.open_client.emit(item.data(Qt.ItemDataRole.UserRole)))
         self.alerts_card.body.addWidget(self.alerts)
         layout.addWidget(self.alerts_card)
+
+        self.due_today = self._occurrence_card(
+            _("Due today"), _("Scheduled for today and not yet recorded. Right-click (or Shift+F10) to complete one "
+                              "into a contact note, mark it missed or cancel it."),
+            _("Nothing is due today."))
+        self.late = self._occurrence_card(
+            _("Overdue follow-ups"), _("Still scheduled, and the day has passed: record what happened. The most "
+                                       "recent first."),
+            _("Nothing is overdue. Every past follow-up has its outcome recorded."))
+        layout.addLayout(self._pair(self.due_today, self.late))
+        self.outreach = self._occurrence_card(
+            _("Outreach"), _("Missed or overdue contacts of clients at High or Crisis tier, until a later contact is "
+                             "completed. Reach out, then record it."),
+            _("No one at High or Crisis tier has a missed contact waiting."))
+        self.next_week = self._occurrence_card(
+            _("Next 7 days"), _("What is planned from tomorrow to a week from today."),
+            _("Nothing is planned for the next 7 days. Plan a visit from a client's Follow-ups tab or the "
+              "calendar."))
+        layout.addLayout(self._pair(self.outreach, self.next_week))
+        self.reviews = self._occurrence_card(
+            _("Re-screenings and reviews due"),
+            _("Re-screenings and plan reviews planned for the next 7 days, and clients whose re-screening interval "
+              "(set by their tier) has come: plan one from the record's Follow-ups tab."),
+            _("No re-screening or plan review is due in the next 7 days."))
+        self.follow_up_cards = (self.due_today, self.late, self.outreach, self.next_week, self.reviews)
 
         self.caseload = Card()
         title = QLabel(_("Caseload by stage"))
@@ -153,11 +296,12 @@ class TodayPage(QWidget):
             lambda item: self.open_record_tab.emit(*item.data(Qt.ItemDataRole.UserRole)))
         self.plans.setMinimumHeight(140)
         self.plans_card.body.addWidget(self.plans)
+        # Reviews beside the plans to review, above the caseload.
         row = QHBoxLayout()
         row.setSpacing(SPACING * 2)
-        row.addWidget(self.recent_card, 1)
+        row.addWidget(self.reviews.card, 1)
         row.addWidget(self.plans_card, 1)
-        layout.addLayout(row)
+        layout.insertLayout(layout.indexOf(self.caseload), row)
 
         self.overdue_card, self.overdue_title, self.overdue = self._follow_up_card(
             _("Follow up with the service, then update the referral on the client's Team tab."),
@@ -167,6 +311,7 @@ class TodayPage(QWidget):
             _("Care-team members not in touch"))
         row = QHBoxLayout()
         row.setSpacing(SPACING * 2)
+        row.addWidget(self.recent_card, 1)
         row.addWidget(self.overdue_card, 1)
         row.addWidget(self.quiet_card, 1)
         layout.addLayout(row)
@@ -180,6 +325,37 @@ class TodayPage(QWidget):
         )
         layout.addWidget(self.empty)
         layout.addStretch(1)
+
+    def _occurrence_card(self, name: str, explanation: str, empty_text: str) -> FollowUpCard:
+        card = Card()
+        card.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        title = QLabel(name)
+        title.setFont(theme.scaled_font(self, 1.15, bold=True))
+        title.setWordWrap(True)
+        card.body.addWidget(title)
+        card.body.addWidget(muted_label(explanation))
+        items = FollowUpList(name, self._row_menu)
+        items.setMinimumHeight(150)
+        items.setMaximumHeight(236)
+        items.setToolTip(_("Enter or a double-click opens the client's Follow-ups tab; the context menu records "
+                           "what happened"))
+        items.itemActivated.connect(self._row_activated)
+        card.body.addWidget(items)
+        empty = muted_label(empty_text)
+        empty.setObjectName("EmptyList")
+        card.body.addWidget(empty)
+        card.body.addStretch(1)
+        found = FollowUpCard(name, card, title, items, empty)
+        found.card.setAccessibleName(name)
+        return found
+
+    @staticmethod
+    def _pair(left: FollowUpCard, right: FollowUpCard) -> QHBoxLayout:
+        row = QHBoxLayout()
+        row.setSpacing(SPACING * 2)
+        row.addWidget(left.card, 1)
+        row.addWidget(right.card, 1)
+        return row
 
     def _follow_up_card(self, explanation: str, list_name: str) -> tuple[Card, QLabel, QListWidget]:
         card = Card()
@@ -200,6 +376,11 @@ class TodayPage(QWidget):
         return card, title, items
 
     def refresh(self) -> None:
+        style = scrollbar_style()
+        for items in (self.alerts, self.plans, self.overdue, self.quiet, self.recent,
+                      *(card.items for card in self.follow_up_cards)):
+            if items.styleSheet() != style:
+                items.setStyleSheet(style)
         today = self.session.clock.today()
         self.header.set_subtitle(format_date(today, "full"))
         counts = self.session.clients.stage_counts()
@@ -216,7 +397,10 @@ class TodayPage(QWidget):
         has_clients = total > 0
         self.caseload.setVisible(has_clients)
         self.recent_card.setVisible(has_clients)
+        for card in self.follow_up_cards:
+            card.card.setVisible(has_clients)
         self.empty.setVisible(not has_clients)
+        self._show_visits()
         # The follow-up lists read more of the vault: they fill in just after the page is shown
         # (and not at all if another page is shown first, as when the app resumes on the roster).
         self._follow_ups_stale = True
@@ -236,11 +420,203 @@ class TodayPage(QWidget):
         self._quiet = self.session.contacts.out_of_touch(self.quiet_days, today)
         self._fill_follow_ups()
         self.plans_card.setVisible(bool(self._plans_due))
+        self._read_occurrences(today)
+        self._fill_occurrences()
+
+    # -- follow-ups: due today, overdue, outreach, next 7 days, re-screenings and reviews ---------
+
+    def _read_occurrences(self, today: date) -> None:
+        follow_ups = self.session.follow_ups
+        # One read for overdue (the service's look back), due today and the next 7 days.
+        found = follow_ups.scheduled(today - timedelta(days=OVERDUE_LOOKBACK_DAYS), today + timedelta(days=NEXT_DAYS))
+        due = [o for o in found if o.on == today]
+        ahead = [o for o in found if o.on > today]
+        self.due_today.rows = due
+        self.late.rows = [o for o in reversed(found) if o.on < today and o.overdue(today)]  # the most recent first
+        self.outreach.rows = list(follow_ups.outreach(today))
+        self.next_week.rows = ahead
+        planned: list[tuple[date, int, Occurrence | Proposal]] = [
+            (o.on, 1, o) for o in [*due, *ahead] if o.kind in REVIEW_KINDS]
+        wanted: list[tuple[date, int, Occurrence | Proposal]] = [
+            (p.due_on, 0, p) for p in follow_ups.rescreenings_due(today, within_days=NEXT_DAYS)]
+        self.reviews.rows = [row for _day, _order, row in sorted([*wanted, *planned], key=lambda r: (r[0], r[1]))]
+        shown = {row.client_id for card in self.follow_up_cards for row in card.rows[:LIST_LIMIT]}
+        self._names = {r.id: r for r in self.session.clients.rows(shown)} if shown else {}
+
+    def _who(self, client_id: str, code: str = "") -> str:
+        row = self._names.get(client_id)
+        if row is None:
+            return code or "?"
+        return f"{row.initials if self.discreet else row.display_name} · {row.client_code}"
+
+    def _when(self, occ: Occurrence, today: date) -> str:
+        # Hundreds of rows share a few days and times: each is formatted (by babel, slowly) once.
+        at = "" if occ.all_day else occ.start.time()
+        when = self._texts.get(at)
+        if when is None:
+            when = self._texts[at] = occurrence_time(occ)
+        if occ.on == today:
+            return when
+        day = self._texts.get(occ.on)
+        if day is None:
+            day = self._texts[occ.on] = short_day(occ.on, today)
+        return _("{day}, {time}").format(day=day, time=when)
+
+    def _row_text(self, card: FollowUpCard, row: Occurrence | Proposal, today: date) -> str:
+        if isinstance(row, Proposal):
+            name = self._names.get(row.client_id)
+            late = row.due_on < today
+            template = _("Re-screening overdue since {day} · {who} · {tier}") if late else \
+                _("Re-screening due {day} · {who} · {tier}")
+            day = self._texts.get(row.due_on)
+            if day is None:
+                day = self._texts[row.due_on] = short_day(row.due_on, today)
+            return template.format(day=day, who=self._who(row.client_id),
+                                   tier=tier_text(name.tier if name else None))
+        parts = {"when": self._when(row, today), "kind": row.kind.label, "who": self._who(row.client_id, row.client_code),
+                 "tier": tier_text(row.tier)}
+        if card is self.late:
+            days = (today - row.on).days
+            return ngettext("{n} day overdue — {when} · {kind} · {who} · {tier}",
+                            "{n} days overdue — {when} · {kind} · {who} · {tier}", days).format(n=days, **parts)
+        if card is self.outreach:
+            template = _("Missed · {when} · {kind} · {who} · {tier}") if row.status is Status.MISSED else \
+                _("Overdue · {when} · {kind} · {who} · {tier}")
+            return template.format(**parts)
+        return _("{when} · {kind} · {who} · {tier}").format(**parts)
+
+    def _fill_occurrences(self) -> None:
+        today = self.session.clock.today()
+        self._texts: dict[object, str] = {}
+        titles = {
+            self.due_today: ngettext("{n} follow-up due today", "{n} follow-ups due today", len(self.due_today.rows)),
+            self.late: ngettext("{n} follow-up overdue", "{n} follow-ups overdue", len(self.late.rows)),
+            self.outreach: ngettext("Outreach: {n} missed or overdue contact", "Outreach: {n} missed or overdue contacts",
+                                    len(self.outreach.rows)),
+            self.next_week: ngettext("{n} follow-up in the next 7 days", "{n} follow-ups in the next 7 days",
+                                     len(self.next_week.rows)),
+            self.reviews: ngettext("{n} re-screening or review due", "{n} re-screenings and reviews due",
+                                   len(self.reviews.rows)),
+        }
+        tint = theme.colors().text
+        for card, title in titles.items():
+            count = len(card.rows)
+            card.title.setText(title.format(n=format_number(count)) + self._more(count) if count else card.name)
+            card.items.clear()
+            for row in card.rows[:LIST_LIMIT]:
+                item = QListWidgetItem(self._row_text(card, row, today))
+                item.setIcon(theme.icon(TYPE_ICONS.get(row.kind, RESCREEN_ICON), tint))
+                item.setData(Qt.ItemDataRole.UserRole, row)
+                card.items.addItem(item)
+            card.items.setVisible(count > 0)
+            card.empty.setVisible(count == 0)
+            card.items.setAccessibleDescription(card.title.text())
+
+    def _row_activated(self, item: QListWidgetItem) -> None:
+        row = item.data(Qt.ItemDataRole.UserRole)
+        client_id = getattr(row, "client_id", None)
+        if client_id:
+            self.open_record_tab.emit(client_id, FOLLOW_UP_TAB)
+
+    def _row_menu(self, items: QListWidget, item: QListWidgetItem) -> QMenu | None:
+        """The row's actions: open the record, and for a follow-up still scheduled, record what
+        became of it (complete into a note, missed — today or earlier — or cancel)."""
+        row = item.data(Qt.ItemDataRole.UserRole)
+        client_id = getattr(row, "client_id", None)
+        if not client_id:
+            return None
+        menu = QMenu(items)
+        menu.setToolTipsVisible(True)
+        opened = menu.addAction(theme.icon("mdi6.account-box-outline"), _("Open the record's Follow-ups tab"))
+        opened.triggered.connect(lambda: self.open_record_tab.emit(client_id, FOLLOW_UP_TAB))
+        if isinstance(row, Occurrence):
+            menu.addSeparator()
+            writable = self.session.is_open and not self.session.read_only
+            open_now = writable and row.status is Status.SCHEDULED
+            happened = open_now and row.on <= self.session.clock.today()
+            choices: list[tuple[str, str, actions.OccurrenceAction, bool]] = [
+                ("mdi6.note-edit-outline", _("Complete → contact note…"), actions.complete_into_note, happened),
+                ("mdi6.close-circle-outline", _("Mark missed…"), actions.mark_missed, happened),
+                ("mdi6.cancel", _("Cancel…"), actions.cancel_occurrence, open_now),
+            ]
+            for icon_name, text, action, enabled in choices:
+                entry = menu.addAction(theme.icon(icon_name), text)
+                entry.setEnabled(enabled)
+                if not enabled and open_now:
+                    entry.setToolTip(_("This follow-up is still to come: it can be recorded on the day."))
+                entry.triggered.connect(lambda _checked=False, act=action, occ=row: self._act(act, occ))
+        return menu
+
+    def _act(self, action: actions.OccurrenceAction, occ: Occurrence) -> None:
+        if action(self, self.session, occ):
+            self.refresh()
+            self._refresh_follow_ups()  # now, not after the next paint: the row just acted on goes
+
+    # -- home visits -------------------------------------------------------------------------------
+
+    def _show_visits(self) -> None:
+        """The banner for a home-visit check-in past its expected length (text and icon, not colour
+        alone), with Check out; looked at again every 30 s while Today is shown."""
+        if not self.session.is_open:
+            self._late_visits = []
+            self.visit_banner.setVisible(False)
+            self.visit_timer.stop()
+            return
+        try:
+            visits = self.session.follow_ups.open_visits()
+        except VaultError:
+            visits = []
+        now = self.session.clock.now()
+        self._late_visits = [v for v in visits if v.overdue(now)]
+        if visits and self.isVisible():
+            if not self.visit_timer.isActive():
+                self.visit_timer.start()
+        else:
+            self.visit_timer.stop()
+        if not self._late_visits:
+            self.visit_banner.setVisible(False)
+            return
+        visit = self._late_visits[0]
+        if visit.client_id not in self._names:
+            self._names.update({r.id: r for r in self.session.clients.rows([visit.client_id])})
+        over = visit.minutes_over(now)
+        span = ngettext("{n} minute", "{n} minutes", over).format(n=over) if over < 120 else \
+            ngettext("{n} hour", "{n} hours", over // 60).format(n=over // 60)
+        text = _("Home visit overdue by {span} — {who}: checked in at {since}, expected back by {due}. Check out "
+                 "now — or, if you need help, follow your team's safety procedure.").format(
+            span=span, who=self._who(visit.client_id), since=format_time(visit.checked_in_at),
+            due=format_time(visit.due_out_at))
+        others = len(self._late_visits) - 1
+        if others:
+            text += " " + ngettext("{n} other visit is overdue too.", "{n} other visits are overdue too.",
+                                   others).format(n=others)
+        self.visit_banner.show_message(text, "error")
+        self.check_out_button.setEnabled(not self.session.read_only)
+
+    def _check_out(self) -> None:
+        if not self._late_visits:
+            return
+        try:
+            self.session.follow_ups.check_out(self._late_visits[0].id)
+        except (NotFound, VaultError) as exc:
+            self.visit_banner.show_message(str(exc), "error")
+            return
+        self._show_visits()
+
+    def _open_visit_record(self) -> None:
+        if self._late_visits:
+            self.open_record_tab.emit(self._late_visits[0].client_id, FOLLOW_UP_TAB)
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
         super().showEvent(event)
         if self._follow_ups_stale:
             QTimer.singleShot(0, self, self._refresh_follow_ups)
+        if self.session.is_open:
+            QTimer.singleShot(0, self, self._show_visits)
+
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 - Qt override
+        super().hideEvent(event)
+        self.visit_timer.stop()
 
     def _fill_recent(self) -> None:
         self.recent.clear()
@@ -351,6 +727,10 @@ class TodayPage(QWidget):
             self._fill_plans()
         if self._overdue or self._quiet:
             self._fill_follow_ups()
+        if any(card.rows for card in self.follow_up_cards):
+            self._fill_occurrences()
+        if self._late_visits:
+            self._show_visits()
 
     def clear(self) -> None:
         self._follow_ups_stale = False
@@ -363,3 +743,11 @@ class TodayPage(QWidget):
         self.recent.clear()
         self.alerts.clear()
         self.plans.clear()
+        self._names = {}
+        for card in self.follow_up_cards:
+            card.rows = []
+            card.items.clear()
+        self._late_visits = []
+        self.visit_timer.stop()
+        self.visit_banner.label.clear()
+        self.visit_banner.setVisible(False)
