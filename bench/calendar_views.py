@@ -24,32 +24,10 @@ One offscreen app process per run (light theme, the vault unlocked, the main win
   what the target is checked on). Also printed: jumps to periods not read yet (`go_to(day)` far
   off) and the first view of the session, both of which read the period there and then.
 
-    .venv/bin/python bench/calendar.py [--runs 3] [--json]
+    .venv/bin/python bench/calendar_views.py [--runs 3] [--json]
 """
 
-# ruff: noqa: E402 - the imports follow the sys.path fix just below, on purpose
 from __future__ import annotations
-
-import sys
-from pathlib import Path
-
-# This script shares its name with the standard library's `calendar` module, which dateutil (and
-# so the app) imports. Any bench script run as `python bench/<script>.py` has this folder first on
-# sys.path, so `import calendar` could find this file instead:
-if __name__ == "calendar":  # found in the standard module's place: put the real one there
-    import importlib.util
-    import sysconfig
-
-    _spec = importlib.util.spec_from_file_location("calendar", Path(sysconfig.get_paths()["stdlib"]) / "calendar.py")
-    assert _spec is not None and _spec.loader is not None
-    _real = importlib.util.module_from_spec(_spec)
-    sys.modules["calendar"] = _real  # what `import calendar` hands back once this file has run
-    _spec.loader.exec_module(_real)
-elif __name__ == "__main__":  # run as a script: this folder last on sys.path, so `import calendar`
-    _here = str(Path(__file__).resolve().parent)  # finds the standard module and `common` is found here
-    if _here in sys.path:
-        sys.path.remove(_here)
-    sys.path.append(_here)
 
 import argparse
 import hashlib
@@ -58,10 +36,12 @@ import os
 import random
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from datetime import date, datetime, timedelta
 from datetime import time as clock_time
+from pathlib import Path
 from typing import Any
 
 from common import (
