@@ -487,6 +487,16 @@ _COMMANDS = {
 }
 
 
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush does not fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+
+
 def main(argv: Sequence[str]) -> int:
     parser = _parser()
     try:
@@ -519,6 +529,9 @@ def main(argv: Sequence[str]) -> int:
     except KeyboardInterrupt:
         print(_("Cancelled."), file=sys.stderr)
         return EXIT_FAILED
+    except BrokenPipeError:  # the reader went away (`waypoint agenda … | head`): stop quietly
+        _quiet_stdout()
+        return 0
     except OSError as exc:
         print(f"Error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
         return EXIT_FAILED

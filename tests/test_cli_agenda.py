@@ -65,3 +65,25 @@ def test_agenda_json_and_text_and_ics(services: AppServices, vault_dir: Path, ho
     events = Calendar.from_ical(out.read_bytes()).walk("VEVENT")
     assert events == [] or all(code in str(e["SUMMARY"]) for e in events)
     assert b"Odalys" not in out.read_bytes()
+
+
+def test_agenda_piped_into_a_reader_that_stops_early_ends_quietly(services: AppServices, vault_dir: Path,
+                                                                   home: Path) -> None:
+    created = services.vaults.create(vault_dir, PASSPHRASE, PASSPHRASE)
+    session = created.session
+    client = session.clients.create(person(first_name="Odalys"))
+    start = datetime(2099, 1, 5, 9)
+    for hour in range(8):  # more lines than a pipe holds, so the writer is still writing when the reader goes
+        at = start + timedelta(hours=hour)
+        session.follow_ups.schedule(client.id, FollowUpFields(FollowUpType.PHONE, at, at + timedelta(minutes=20),
+                                                              "UTC", recurrence=Recurrence(Frequency.DAILY)))
+    session.close()
+    proc = subprocess.Popen([sys.executable, "-m", "app", "agenda", str(vault_dir), "--from", "2099-01-05",
+                             "--days", "366"], cwd=ROOT, env=cli_env(home, PASSPHRASE), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    assert proc.stdout is not None and proc.stderr is not None
+    first = proc.stdout.readline()  # like `| head -1`: read a line, then go away
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 0
+    assert b"Phone call" in first and "Broken pipe" not in err and "Traceback" not in err
