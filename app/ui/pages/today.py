@@ -40,7 +40,7 @@ from app.models.follow_ups import FollowUpType, Occurrence, Proposal, Status, Vi
 from app.models.risk import Tier
 from app.models.screening import SafetyAlert
 from app.models.service_referral import ServiceReferral
-from app.services.errors import NotFound, VaultError
+from app.services.errors import DataReadError, NotFound, VaultError
 from app.services.session import Session
 from app.ui import follow_up_actions as actions
 from app.ui import theme
@@ -564,7 +564,7 @@ class TodayPage(QWidget):
             return
         try:
             visits = self.session.follow_ups.open_visits()
-        except VaultError:
+        except (VaultError, DataReadError):  # a damaged vault: the workspace says so and offers a restore
             visits = []
         now = self.session.clock.now()
         self._late_visits = [v for v in visits if v.overdue(now)]
