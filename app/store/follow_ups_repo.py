@@ -247,15 +247,7 @@ class FollowUpRepository:
         """The occurrence states `changes_in_window` gives, keyed by (series id, original start)
         and split in two for speed: those that only record an outcome (the status), and the
         others (moved, or with their own type, place or purpose) in full."""
-        s, e = start.isoformat(), end.isoformat()
-        rows = self._conn.execute(
-            f"""SELECT {_STATE_COLUMNS} FROM follow_up_occurrences o
-                WHERE o.original_on BETWEEN ? AND ? AND o.deleted_at IS NULL
-                UNION ALL
-                SELECT {_STATE_COLUMNS} FROM follow_up_occurrences o
-                WHERE o.start_on BETWEEN ? AND ? AND o.deleted_at IS NULL AND o.original_on NOT BETWEEN ? AND ?""",
-            (s, e, s, e, s, e)).fetchall()
-        return _states(rows)
+        return _states(self._states_in_window(_STATE_COLUMNS, start, end))
 
     def moved_into(self, start: date, end: date) -> list[OccurrenceChange]:
         """Occurrence states moved onto a local date from start to end from outside it."""
@@ -407,15 +399,18 @@ class FollowUpRepository:
     # -- per-occurrence state ------------------------------------------------------------------
 
     def changes_in_window(self, start: date, end: date) -> list[OccurrenceChange]:
+        return [_change(r) for r in self._states_in_window(_CHANGE_COLUMNS, start, end)]
+
+    def _states_in_window(self, columns: str, start: date, end: date) -> list[Any]:
+        """Occurrence-state rows whose original day, or the day they were moved to, is in the window."""
         s, e = start.isoformat(), end.isoformat()
-        rows = self._conn.execute(
-            f"""SELECT {_CHANGE_COLUMNS} FROM follow_up_occurrences o
+        return self._conn.execute(
+            f"""SELECT {columns} FROM follow_up_occurrences o
                 WHERE o.original_on BETWEEN ? AND ? AND o.deleted_at IS NULL
                 UNION ALL
-                SELECT {_CHANGE_COLUMNS} FROM follow_up_occurrences o
+                SELECT {columns} FROM follow_up_occurrences o
                 WHERE o.start_on BETWEEN ? AND ? AND o.deleted_at IS NULL AND o.original_on NOT BETWEEN ? AND ?""",
             (s, e, s, e, s, e)).fetchall()
-        return [_change(r) for r in rows]
 
     def changes(self, follow_up_id: str) -> list[OccurrenceChange]:
         rows = self._conn.execute(

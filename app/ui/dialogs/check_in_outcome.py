@@ -452,6 +452,14 @@ class _SmallDialog(QDialog):
             self.grid.set_error("on", str(exc))
             return None
 
+    def start_save(self) -> tuple[bool, date | None]:
+        """Clear the last attempt's errors and read the date: (False, None) when the typed date
+        is not a date (the field says why), else (True, the date or None when left empty)."""
+        self.grid.clear_errors()
+        self.error.setVisible(False)
+        on = self.read_date()
+        return not (on is None and self.on.text().strip()), on
+
     def reject(self) -> None:
         if not self._locking and self.typed() and not ask_discard(self):
             return
@@ -489,10 +497,8 @@ class ReengageDialog(_SmallDialog):
         return bool(self.note.toPlainText().strip())
 
     def save(self) -> None:
-        self.grid.clear_errors()
-        self.error.setVisible(False)
-        on = self.read_date()
-        if on is None and self.on.text().strip():
+        ok, on = self.start_save()
+        if not ok:
             return
         try:
             saved = self.session.transitions.reengage(self.transition.id, self.note.toPlainText(), on)
@@ -540,10 +546,8 @@ class CloseCaseDialog(_SmallDialog):
         return bool(self.reason.currentText().strip())
 
     def save(self) -> None:
-        self.grid.clear_errors()
-        self.error.setVisible(False)
-        on = self.read_date()
-        if on is None and self.on.text().strip():
+        ok, on = self.start_save()
+        if not ok:
             return
         reason = self.reason.currentText()
         transitions = self.session.transitions
