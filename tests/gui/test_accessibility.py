@@ -47,15 +47,19 @@ def test_every_focusable_control_is_named(gui: Gui, client_vault: Path) -> None:
     assert unnamed(gui.controller.unlock_page) == []
     gui.unlock(client_vault)
     workspace = gui.controller.workspace
-    for page in ("today", "clients"):
+    for page in ("today", "clients", "contacts", "calendar"):
         workspace.go(page)
         assert unnamed(workspace) == [], page
+    for view in ("month", "week", "agenda"):
+        workspace.calendar.set_view(view)
+        assert unnamed(workspace) == [], view
     workspace.open_client(workspace.clients.model.row_at(0).id)
     assert unnamed(workspace) == []
     workspace.edit_client()
     assert unnamed(workspace.editor) == []
     workspace.editor.close_for_lock()
-    for show in (gui.controller.show_settings, gui.controller.show_import, gui.controller.show_help):
+    for show in (gui.controller.show_settings, gui.controller.show_import, gui.controller.show_help,
+                 gui.controller.show_export_ics, gui.controller.show_mileage):
         show()
         dialog = gui.controller.dialogs[-1]
         pages = getattr(dialog, "pages", [None])
