@@ -404,13 +404,14 @@ class FollowUpRepository:
     def _states_in_window(self, columns: str, start: date, end: date) -> list[Any]:
         """Occurrence-state rows whose original day, or the day they were moved to, is in the window."""
         s, e = start.isoformat(), end.isoformat()
-        return self._conn.execute(
+        rows: list[Any] = self._conn.execute(
             f"""SELECT {columns} FROM follow_up_occurrences o
                 WHERE o.original_on BETWEEN ? AND ? AND o.deleted_at IS NULL
                 UNION ALL
                 SELECT {columns} FROM follow_up_occurrences o
                 WHERE o.start_on BETWEEN ? AND ? AND o.deleted_at IS NULL AND o.original_on NOT BETWEEN ? AND ?""",
             (s, e, s, e, s, e)).fetchall()
+        return rows
 
     def changes(self, follow_up_id: str) -> list[OccurrenceChange]:
         rows = self._conn.execute(
