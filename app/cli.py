@@ -109,6 +109,12 @@ def _parser() -> argparse.ArgumentParser:
                    help=_("how clients are named (default: client code only)"))
     secret_options(p)
 
+    p = sub.add_parser("export-fhir", help=_("write one client's record as a FHIR R4 JSON bundle"))
+    p.add_argument("dir", type=Path, metavar="DIR")
+    p.add_argument("--client", required=True, metavar="ID", help=_("the client's id (from `waypoint clients --json`)"))
+    p.add_argument("out", type=Path, metavar="OUT.json")
+    secret_options(p)
+
     p = sub.add_parser("demo", help=_("create a vault of synthetic clients"))
     p.add_argument("dir", type=Path, metavar="DIR")
     p.add_argument("--clients", type=int, required=True, metavar="N")
@@ -471,6 +477,24 @@ def _cmd_export_ics(args: argparse.Namespace, s: AppServices) -> int:
     return EXIT_OK
 
 
+def _cmd_export_fhir(args: argparse.Namespace, s: AppServices) -> int:
+    from app.services.errors import NotFound
+    from app.services.fhir_export import write_fhir
+
+    session = _unlock(s, args.dir, args)
+    try:
+        path, count = write_fhir(session, args.client, args.out, s.settings)
+    except NotFound:
+        print(_("Error: there is no client with the id {id} in this vault. "
+                "List the ids with: waypoint clients DIR --json").format(id=args.client), file=sys.stderr)
+        return EXIT_FAILED
+    finally:
+        session.close()
+    _print(ngettext("Wrote {n} FHIR resource to {path}", "Wrote {n} FHIR resources to {path}", count).format(
+        n=count, path=path))
+    return EXIT_OK
+
+
 _COMMANDS = {
     "init": _cmd_init,
     "check": _cmd_check,
@@ -484,6 +508,7 @@ _COMMANDS = {
     "score": _cmd_score,
     "agenda": _cmd_agenda,
     "export-ics": _cmd_export_ics,
+    "export-fhir": _cmd_export_fhir,
 }
 
 
