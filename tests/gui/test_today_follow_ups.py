@@ -253,3 +253,17 @@ def test_the_context_menu_opens_from_the_keyboard_and_opens_the_record(gui: Gui,
     assert workspace.pages.currentWidget() is workspace.record
     assert workspace.record.client().id == caseload.anh
     assert workspace.record.tabs.currentWidget() is workspace.record.follow_ups_tab
+
+
+def test_today_shown_before_the_vault_is_bound_waits_quietly(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """The workspace is built (and may be shown) while the key is still being derived: Today,
+    with no session yet, must not reach for one (pytest-qt fails the test on any exception
+    raised inside a Qt override)."""
+    from app.ui.workspace import Workspace
+
+    workspace = Workspace(None)
+    qtbot.addWidget(workspace)
+    workspace.show()
+    qtbot.waitExposed(workspace)
+    qtbot.wait(50)  # the 0-ms timers a shown Today starts
+    assert workspace.today.isVisible()

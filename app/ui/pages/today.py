@@ -407,7 +407,7 @@ class TodayPage(QWidget):
         QTimer.singleShot(0, self, self._refresh_follow_ups)
 
     def _refresh_follow_ups(self) -> None:
-        if not self._follow_ups_stale or not self.isVisible() or not self.session.is_open:
+        if not self._follow_ups_stale or not self.isVisible() or self.session is None or not self.session.is_open:
             return
         self._follow_ups_stale = False
         today = self.session.clock.today()
@@ -557,7 +557,7 @@ class TodayPage(QWidget):
     def _show_visits(self) -> None:
         """The banner for a home-visit check-in past its expected length (text and icon, not colour
         alone), with Check out; looked at again every 30 s while Today is shown."""
-        if not self.session.is_open:
+        if self.session is None or not self.session.is_open:
             self._late_visits = []
             self.visit_banner.setVisible(False)
             self.visit_timer.stop()
@@ -609,6 +609,8 @@ class TodayPage(QWidget):
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
         super().showEvent(event)
+        if self.session is None:  # built while the key is derived: nothing to show yet
+            return
         if self._follow_ups_stale:
             QTimer.singleShot(0, self, self._refresh_follow_ups)
         if self.session.is_open:
