@@ -30,6 +30,7 @@ class Session:
         from app.services.attachments import AttachmentService
         from app.services.care_plans import CarePlanService
         from app.services.clients import ClientService
+        from app.services.consents import ConsentService
         from app.services.contacts import ContactService
         from app.services.drafts import DraftService
         from app.services.follow_ups import FollowUpService
@@ -56,6 +57,7 @@ class Session:
         self.attachments = AttachmentService(self)
         self.follow_ups = FollowUpService(self)
         self.transitions = TransitionService(self)
+        self.consents = ConsentService(self)
 
     @property
     def is_open(self) -> bool:

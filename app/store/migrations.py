@@ -807,6 +807,11 @@ def _v11_transitions() -> tuple[str, ...]:
     )
 
 
+def _v12_consents() -> tuple[str, ...]:
+    """Releases of information (HIPAA 164.508(c), 42 CFR Part 2) and the accounting of disclosures."""
+    return ()
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "vault core", _v1_vault_core()),
     Migration(2, "clients", _v2_clients()),
@@ -819,6 +824,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(9, "attachments", _v9_attachments()),
     Migration(10, "follow-ups", _v10_follow_ups()),
     Migration(11, "transitions and post-transition check-ins", _v11_transitions()),
+    Migration(12, "releases of information and disclosures", _v12_consents()),
 )
 LATEST = MIGRATIONS[-1].version
 
