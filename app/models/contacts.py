@@ -301,7 +301,8 @@ class ContactUsage:
     teams: tuple[tuple[str, str], ...] = ()
     referrals: int = 0
     transitions: int = 0
+    releases: int = 0
 
     @property
     def referenced(self) -> bool:
-        return bool(self.teams) or self.referrals > 0 or self.transitions > 0
+        return bool(self.teams) or self.referrals > 0 or self.transitions > 0 or self.releases > 0

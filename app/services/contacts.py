@@ -114,6 +114,9 @@ class ContactService:
                 if usage.transitions:
                     parts.append(ngettext("{n} transition", "{n} transitions", usage.transitions).format(
                         n=usage.transitions))
+                if usage.releases:
+                    parts.append(ngettext("{n} release of information", "{n} releases of information",
+                                          usage.releases).format(n=usage.releases))
                 message = _(
                     "This contact is used on {where}, so it can't be deleted. Archive it instead: it leaves the "
                     "directory but stays on those records.").format(where=", ".join(parts))

@@ -106,7 +106,9 @@ class ContactRepository:
         moved = self._conn.execute(
             "SELECT count(*) FROM transitions WHERE receiving_contact_id = ? AND deleted_at IS NULL", (contact_id,)
         ).fetchone()
-        return ContactUsage(tuple((r[0], r[1]) for r in teams), int(row[0]), int(moved[0]))
+        released = self._conn.execute(
+            "SELECT count(*) FROM releases WHERE contact_id = ? AND deleted_at IS NULL", (contact_id,)).fetchone()
+        return ContactUsage(tuple((r[0], r[1]) for r in teams), int(row[0]), int(moved[0]), int(released[0]))
 
     # -- care teams ----------------------------------------------------------------------------
 

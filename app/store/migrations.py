@@ -808,8 +808,86 @@ def _v11_transitions() -> tuple[str, ...]:
 
 
 def _v12_consents() -> tuple[str, ...]:
-    """Releases of information (HIPAA 164.508(c), 42 CFR Part 2) and the accounting of disclosures."""
-    return ()
+    """Releases of information (HIPAA 164.508(c), 42 CFR Part 2) and the accounting of disclosures.
+
+    A release names one recipient (a directory contact), the kinds of information (JSON list of
+    report-section names), purposes (JSON list), the signing date, an expiry date and/or event,
+    who may disclose, the signature (pad strokes JSON, verbal with its reason, or a scanned
+    attachment), the Part 2 flag and the required statements. Revocation sets `revoked_on` once;
+    what the form says never changes after that (a trigger refuses it).
+
+    Disclosures are the accounting of disclosures (45 CFR 164.528): one row per export, print or
+    FHIR file sent to a recipient, written once and never changed or removed (only a retention
+    purge may set deleted_at)."""
+    stamps = "created_at TEXT NOT NULL, updated_at TEXT NOT NULL, deleted_at TEXT"
+    signatures = "'pad', 'verbal', 'scanned'"
+    return (
+        f"""CREATE TABLE releases (
+            id TEXT PRIMARY KEY,
+            client_id TEXT NOT NULL REFERENCES clients(id),
+            contact_id TEXT NOT NULL REFERENCES contacts(id),
+            information TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(information)),
+            information_detail TEXT NOT NULL DEFAULT '',
+            purposes TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(purposes)),
+            signed_on TEXT NOT NULL,
+            expires_on TEXT,
+            expiry_event TEXT NOT NULL DEFAULT '',
+            disclosers TEXT NOT NULL DEFAULT '',
+            signature_kind TEXT NOT NULL CHECK (signature_kind IN ({signatures})),
+            signature_strokes TEXT NOT NULL DEFAULT '',
+            verbal_reason TEXT NOT NULL DEFAULT '',
+            attachment_id TEXT REFERENCES attachments(id),
+            part2 INTEGER NOT NULL DEFAULT 0 CHECK (part2 IN (0, 1)),
+            recipient_name TEXT NOT NULL DEFAULT '',
+            treatment_conditioned INTEGER NOT NULL DEFAULT 0 CHECK (treatment_conditioned IN (0, 1)),
+            representative_authority TEXT NOT NULL DEFAULT '',
+            revoked_on TEXT,
+            revoked_how TEXT NOT NULL DEFAULT '',
+            event_occurred_on TEXT,
+            created_by TEXT NOT NULL DEFAULT '',
+            {stamps},
+            CHECK (expires_on IS NOT NULL OR expiry_event <> '')
+        )""",
+        "CREATE INDEX releases_client ON releases(client_id, contact_id) WHERE deleted_at IS NULL",
+        "CREATE INDEX releases_expiring ON releases(expires_on) WHERE deleted_at IS NULL AND revoked_on IS NULL",
+        """CREATE TRIGGER releases_form_kept BEFORE UPDATE OF
+           client_id, contact_id, information, information_detail, purposes, signed_on, expires_on, expiry_event,
+           disclosers, signature_kind, signature_strokes, verbal_reason, attachment_id, part2, recipient_name,
+           treatment_conditioned, representative_authority ON releases
+           BEGIN SELECT RAISE(ABORT, 'a signed release is kept as written'); END""",
+        """CREATE TRIGGER releases_revoked_once BEFORE UPDATE OF revoked_on ON releases
+           WHEN old.revoked_on IS NOT NULL AND new.revoked_on IS NOT old.revoked_on
+           BEGIN SELECT RAISE(ABORT, 'a revocation cannot be undone'); END""",
+        f"""CREATE TABLE disclosures (
+            id TEXT PRIMARY KEY,
+            client_id TEXT NOT NULL REFERENCES clients(id),
+            contact_id TEXT REFERENCES contacts(id),
+            recipient TEXT NOT NULL,
+            description TEXT NOT NULL,
+            content_hash TEXT NOT NULL CHECK (length(content_hash) = 64),
+            purpose TEXT NOT NULL,
+            legal_basis TEXT NOT NULL,
+            consent_id TEXT REFERENCES releases(id),
+            consent_valid INTEGER NOT NULL CHECK (consent_valid IN (0, 1)),
+            overridden_reason TEXT NOT NULL DEFAULT '',
+            sections TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(sections)),
+            part2 INTEGER NOT NULL DEFAULT 0 CHECK (part2 IN (0, 1)),
+            notice_version TEXT NOT NULL DEFAULT '',
+            method TEXT NOT NULL DEFAULT '',
+            disclosed_by TEXT NOT NULL DEFAULT '',
+            disclosed_at TEXT NOT NULL,
+            {stamps}
+        )""",
+        "CREATE INDEX disclosures_client ON disclosures(client_id, disclosed_at)",
+        "CREATE INDEX disclosures_at ON disclosures(disclosed_at)",
+        """CREATE TRIGGER disclosures_kept BEFORE UPDATE OF
+           id, client_id, contact_id, recipient, description, content_hash, purpose, legal_basis, consent_id,
+           consent_valid, overridden_reason, sections, part2, notice_version, method, disclosed_by, disclosed_at,
+           created_at ON disclosures
+           BEGIN SELECT RAISE(ABORT, 'the accounting of disclosures is kept as written'); END""",
+        """CREATE TRIGGER disclosures_not_removed BEFORE DELETE ON disclosures
+           BEGIN SELECT RAISE(ABORT, 'the accounting of disclosures is kept as written'); END""",
+    )
 
 
 MIGRATIONS: tuple[Migration, ...] = (
