@@ -3,10 +3,12 @@ builders in app/reports are then handed plain data."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, time, timedelta
 from typing import TYPE_CHECKING
 
 from app.reports.client_summary import ClientSummaryData, ScoreHistory
+from app.reports.mileage_report import MileageReportData
+from app.reports.notes_report import NotesReportData
 from app.services import instruments
 
 if TYPE_CHECKING:
@@ -45,3 +47,20 @@ def summary_data(session: Session, client_id: str, *, horizon_days: int = FOLLOW
         safety_plan=session.safety_plans.current(client_id),
         follow_ups=tuple(follow_ups),
     )
+
+
+def notes_data(session: Session, client_id: str, start: date, end: date, *,
+               include_drafts: bool = True) -> NotesReportData:
+    """The client's notes for contacts dated start..end (inclusive), oldest first, each with its
+    addenda; drafts left out unless `include_drafts`. NotFound for an unknown client."""
+    client = session.clients.get(client_id)
+    picked = [n for n in session.notes.notes(client_id)
+              if start <= n.fields.contact_on <= end and (include_drafts or n.signed)]
+    full = [session.notes.get(n.id) if n.addenda_count else n for n in picked]
+    full.sort(key=lambda n: (n.fields.contact_on, n.fields.start_time or time.min))
+    return NotesReportData(client=client, start=start, end=end, notes=tuple(full))
+
+
+def mileage_data(session: Session, start: date, end: date) -> MileageReportData:
+    """The journeys logged with a date in start..end (inclusive), by client code only."""
+    return MileageReportData(start=start, end=end, entries=tuple(session.follow_ups.mileage(start, end)))
