@@ -70,6 +70,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help=_("print JSON"))
     secret_options(p)
 
+    p = sub.add_parser("contacts", help=_("list the contacts directory, or one client's care team"))
+    p.add_argument("dir", type=Path, metavar="DIR")
+    p.add_argument("--client", metavar="ID", help=_("that client's care team, with roles and release status"))
+    p.add_argument("--json", action="store_true", help=_("print JSON"))
+    secret_options(p)
+
     p = sub.add_parser("backup", help=_("write a verified, encrypted backup"))
     p.add_argument("dir", type=Path, metavar="DIR")
     p.add_argument("dest", type=Path, metavar="DEST", help=_("a folder, or a file ending .wpbackup"))
@@ -306,6 +312,43 @@ def _cmd_clients(args: argparse.Namespace, s: AppServices) -> int:
     return EXIT_OK
 
 
+def _cmd_contacts(args: argparse.Namespace, s: AppServices) -> int:
+    from app.services.errors import NotFound
+
+    session = _unlock(s, args.dir, args)
+    try:
+        if args.client:
+            try:
+                session.clients.get(args.client)
+            except NotFound:
+                print(_("Error: there is no client with the id {id} in this vault. "
+                        "List the ids with: waypoint clients DIR --json").format(id=args.client), file=sys.stderr)
+                return EXIT_FAILED
+            rows = [{"id": m.contact.id, "name": m.contact.name, "organization": m.contact.fields.organisation,
+                     "role": m.role, "release": session.consents.status(args.client, m.contact.id).value}
+                    for m in session.contacts.team(args.client)]
+        else:
+            rows = [{"id": c.id, "name": c.name, "organization": c.fields.organisation, "role": c.fields.role,
+                     "kind": c.kind.value}
+                    for c in sorted(session.contacts.directory(), key=lambda c: c.name.casefold())]
+    finally:
+        session.close()
+    if args.json:
+        _print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    if not rows:
+        _print(_("No one is on this client's care team yet.") if args.client else
+               _("The contacts directory is empty."))
+        return EXIT_OK
+    width = max(len(str(r["name"])) for r in rows)
+    for r in rows:
+        extra = f"  [{_('release')}: {r['release']}]" if args.client else ""
+        where = " · ".join(str(v) for v in (r["role"], r["organization"]) if v)
+        _print(f"{r['name']!s:<{width + 2}}{where}{extra}")
+    _print(ngettext("{n} contact", "{n} contacts", len(rows)).format(n=len(rows)))
+    return EXIT_OK
+
+
 def _cmd_backup(args: argparse.Namespace, s: AppServices) -> int:
     session = _unlock(s, args.dir, args)
     try:
@@ -500,6 +543,7 @@ _COMMANDS = {
     "check": _cmd_check,
     "import-clients": _cmd_import,
     "clients": _cmd_clients,
+    "contacts": _cmd_contacts,
     "backup": _cmd_backup,
     "restore": _cmd_restore,
     "passphrase": _cmd_passphrase,
