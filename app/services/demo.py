@@ -48,6 +48,7 @@ from app.models.screening import (
 from app.services import instruments
 from app.services.demo_attachments import store_demo_attachments
 from app.services.demo_care_plans import add_demo_care_plans
+from app.services.demo_consents import demo_consents
 from app.services.demo_follow_ups import demo_follow_ups
 from app.services.demo_notes import DEFAULT_PER_CLIENT, demo_notes
 from app.services.demo_safety_plans import demo_safety_plan, store_demo_safety_plans
@@ -220,6 +221,7 @@ def populate(session: Session, clients: int, seed: int | None = None) -> int:
                    total=min(len(made) * DEFAULT_PER_CLIENT, 200_000))
         demo_follow_ups(conn, rng, gen.fake_en, made, gen.today, gen._uuid, now=now, actor=session.actor)
         demo_transitions(conn, rng, gen.fake_en, made, gen.today, gen._uuid, now=now, actor=session.actor)
+        demo_consents(conn, rng, gen.fake_en, made, gen.today, gen._uuid, now=now, actor=session.actor)
         # A few recently viewed clients, so the Today page has something to show.
         roster = repo.roster()
         viewed = [r.id for r in rng.sample(roster, min(5, len(roster)))]
