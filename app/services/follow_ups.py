@@ -577,14 +577,15 @@ class FollowUpService:
         self._expanders[fu.id] = (fu, made)
         return made
 
-    def _cached_series(self, stamps: Iterable[tuple[str, str]]) -> list[FollowUp]:
-        """The series with these (id, updated_at): parsed ones from the cache, the others read."""
+    def _cached_series(self, stamps: Iterable[tuple[str, str | None]]) -> list[FollowUp]:
+        """The series with these (id, updated_at): parsed ones from the cache, the others read.
+        A stamp of None takes whatever version is cached."""
         out: list[FollowUp] = []
         missing: list[str] = []
         cache = self._series
         for fid, stamp in stamps:
             seen = cache.get(fid)
-            if seen is not None and seen[0] == stamp:
+            if seen is not None and (stamp is None or seen[0] == stamp):
                 out.append(seen[1])
             else:
                 missing.append(fid)
@@ -593,17 +594,7 @@ class FollowUpService:
         return out
 
     def _series_by_ids(self, wanted: Iterable[str]) -> list[FollowUp]:
-        out: list[FollowUp] = []
-        missing: list[str] = []
-        for fid in wanted:
-            seen = self._series.get(fid)
-            if seen is not None:
-                out.append(seen[1])
-            else:
-                missing.append(fid)
-        if missing:
-            out.extend(self._keep(self._repo.series_with_stamps(missing)))
-        return out
+        return self._cached_series((fid, None) for fid in wanted)
 
     def _window(self, start: date, end: date, client_id: str | None, ids: frozenset[str] | None) -> list[Occurrence]:
         self._sync()

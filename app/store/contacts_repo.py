@@ -100,15 +100,12 @@ class ContactRepository:
         teams = self._conn.execute(
             """SELECT client_id, role FROM care_team_members WHERE contact_id = ? AND deleted_at IS NULL
                ORDER BY added_on""", (contact_id,)).fetchall()
-        row = self._conn.execute(
-            "SELECT count(*) FROM service_referrals WHERE contact_id = ? AND deleted_at IS NULL", (contact_id,)
-        ).fetchone()
-        moved = self._conn.execute(
-            "SELECT count(*) FROM transitions WHERE receiving_contact_id = ? AND deleted_at IS NULL", (contact_id,)
-        ).fetchone()
-        released = self._conn.execute(
-            "SELECT count(*) FROM releases WHERE contact_id = ? AND deleted_at IS NULL", (contact_id,)).fetchone()
-        return ContactUsage(tuple((r[0], r[1]) for r in teams), int(row[0]), int(moved[0]), int(released[0]))
+        referrals, transitions, releases = self._conn.execute(
+            """SELECT (SELECT count(*) FROM service_referrals WHERE contact_id = :id AND deleted_at IS NULL),
+                      (SELECT count(*) FROM transitions WHERE receiving_contact_id = :id AND deleted_at IS NULL),
+                      (SELECT count(*) FROM releases WHERE contact_id = :id AND deleted_at IS NULL)""",
+            {"id": contact_id}).fetchone()
+        return ContactUsage(tuple((r[0], r[1]) for r in teams), int(referrals), int(transitions), int(releases))
 
     # -- care teams ----------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ save. The outcome form autosaves its typing as a draft, so a lock loses nothing.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
@@ -413,7 +413,9 @@ class CheckInOutcomeDialog(OfferedDraftDialog):
 
 class _SmallDialog(QDialog):
     """A short form: a date and a sentence. Esc asks before losing what was typed; a lock closes
-    it without asking."""
+    it without asking. `saved(object)` carries what was written."""
+
+    saved = Signal(object)
 
     def __init__(self, title: str, intro: str, parent: QWidget | None) -> None:
         super().__init__(parent)
@@ -460,6 +462,20 @@ class _SmallDialog(QDialog):
         on = self.read_date()
         return not (on is None and self.on.text().strip()), on
 
+    def write(self, save: Callable[[], object]) -> None:
+        """Run the save: a refusal shows by its fields, a storage failure in the banner (the typing
+        stays either way); on success emit `saved` with what was written and close."""
+        try:
+            saved = save()
+        except ValidationError as exc:
+            self.show_problems(exc)
+            return
+        except VaultError as exc:
+            self.error.show_message(str(exc), "error")
+            return
+        self.saved.emit(saved)
+        self.done(QDialog.DialogCode.Accepted)
+
     def reject(self) -> None:
         if not self._locking and self.typed() and not ask_discard(self):
             return
@@ -472,8 +488,6 @@ class _SmallDialog(QDialog):
 
 class ReengageDialog(_SmallDialog):
     """`saved(Transition)` once the case is reopened."""
-
-    saved = Signal(object)
 
     def __init__(self, session: Session, transition: Transition, parent: QWidget | None = None) -> None:
         super().__init__(_("Re-engage the case"), _(
@@ -500,23 +514,12 @@ class ReengageDialog(_SmallDialog):
         ok, on = self.start_save()
         if not ok:
             return
-        try:
-            saved = self.session.transitions.reengage(self.transition.id, self.note.toPlainText(), on)
-        except ValidationError as exc:
-            self.show_problems(exc)
-            return
-        except VaultError as exc:
-            self.error.show_message(str(exc), "error")
-            return
-        self.saved.emit(saved)
-        self.done(QDialog.DialogCode.Accepted)
+        self.write(lambda: self.session.transitions.reengage(self.transition.id, self.note.toPlainText(), on))
 
 
 class CloseCaseDialog(_SmallDialog):
     """Close the case with its reason: the open transition closes with it (or a closure is
     recorded on its own). `saved(Transition)` once done."""
-
-    saved = Signal(object)
 
     def __init__(self, session: Session, client_id: str, transition: Transition | None, pending: int = 0,
                  parent: QWidget | None = None) -> None:
@@ -551,14 +554,5 @@ class CloseCaseDialog(_SmallDialog):
             return
         reason = self.reason.currentText()
         transitions = self.session.transitions
-        try:
-            saved = (transitions.close(self.transition.id, reason, on) if self.transition is not None
-                     and self.transition.open else transitions.close_case(self.client_id, reason, on))
-        except ValidationError as exc:
-            self.show_problems(exc)
-            return
-        except VaultError as exc:
-            self.error.show_message(str(exc), "error")
-            return
-        self.saved.emit(saved)
-        self.done(QDialog.DialogCode.Accepted)
+        self.write(lambda: transitions.close(self.transition.id, reason, on) if self.transition is not None
+                   and self.transition.open else transitions.close_case(self.client_id, reason, on))
