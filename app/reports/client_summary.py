@@ -14,6 +14,7 @@ from reportlab.platypus import Flowable, Spacer
 from app.i18n import _, format_datetime
 from app.models.care_plan import CarePlan, Goal
 from app.models.client import Client, sex_at_birth_labels
+from app.models.consent import InfoType
 from app.models.contacts import TeamMember
 from app.models.follow_ups import Occurrence
 from app.models.instruments import Instrument
@@ -37,6 +38,11 @@ from app.reports.engine import (
 )
 
 SECTIONS = ("identity", "status", "scores", "trends", "goals", "team", "safety_plan", "follow_ups")
+SECTION_INFO = {
+    "identity": InfoType.DEMOGRAPHICS, "status": InfoType.SCREENING_RESULTS, "scores": InfoType.SCREENING_RESULTS,
+    "trends": InfoType.SCREENING_RESULTS, "goals": InfoType.CARE_PLAN, "team": InfoType.CARE_PLAN,
+    "safety_plan": InfoType.SAFETY_PLAN, "follow_ups": InfoType.CARE_PLAN,
+}
 
 
 def section_labels() -> dict[str, str]:

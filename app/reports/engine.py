@@ -10,7 +10,9 @@ names and long notes flow onto further pages instead of being cropped.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -146,6 +148,29 @@ def choose_sections(known: Sequence[str], sections: Iterable[str] | None) -> set
         raise ValueError(_("Unknown report section {names}. Choose from: {known}.").format(
             names=", ".join(unknown), known=", ".join(known)))
     return chosen
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """Who a report is being sent to, and the notices that must travel with it (e.g. the 42 CFR
+    Part 2 re-disclosure notice). Set around a builder call with `delivering()`; `render()` prints
+    "Prepared for …" under the title and each notice, boxed, at the end."""
+
+    recipient: str = ""
+    notices: tuple[tuple[str, str], ...] = ()  # (heading, text)
+
+
+_DELIVERY: ContextVar[Delivery | None] = ContextVar("waypoint_report_delivery", default=None)
+
+
+@contextmanager
+def delivering(delivery: Delivery) -> Iterator[None]:
+    """Every report rendered inside this block names the recipient and carries the notices."""
+    token = _DELIVERY.set(delivery)
+    try:
+        yield
+    finally:
+        _DELIVERY.reset(token)
 
 
 # -- text ----------------------------------------------------------------------------------------
@@ -298,10 +323,25 @@ def _letterhead_block(meta: ReportMeta, width: float) -> list[Flowable]:
     block: list[Flowable] = [head, Spacer(1, 8), Paragraph(esc(meta.title), s.title)]
     if meta.subtitle:
         block.append(Paragraph(esc(meta.subtitle), s.muted))
+    delivery = _DELIVERY.get()
+    if delivery is not None and delivery.recipient:
+        block.append(Paragraph(esc(_("Prepared for {recipient}").format(recipient=delivery.recipient)), s.label))
     if meta.client is not None:
         block += [Spacer(1, 4), _identity_box(meta, width)]
     block.append(Spacer(1, 6))
     return block
+
+
+def _notice_box(heading_text: str, text: str, width: float) -> Table:
+    s = styles()
+    box = Table([[Paragraph(esc(heading_text), s.cell_bold)], [Paragraph(esc(text), s.small)]],
+                colWidths=[width], hAlign="LEFT", splitInRow=1)
+    box.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), FONT),
+        ("BOX", (0, 0), (-1, -1), 1, INK),
+        ("LEFTPADDING", (0, 0), (-1, -1), 6),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 6),
+    ]))
+    return box
 
 
 def _identity_box(meta: ReportMeta, width: float) -> Table:
@@ -409,6 +449,10 @@ def render(meta: ReportMeta, story: Sequence[Flowable], pagesize: tuple[float, f
         creator="Waypoint",
     )
     flowables = _letterhead_block(meta, content_width(pagesize)) + list(story)
+    delivery = _DELIVERY.get()
+    if delivery is not None:
+        for heading_text, text in delivery.notices:
+            flowables += [Spacer(1, 10), _notice_box(heading_text, text, content_width(pagesize))]
 
     def make_canvas(*args: Any, **kwargs: Any) -> _NumberedCanvas:
         kwargs["initialFontName"] = FONT

@@ -11,6 +11,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Spacer, TableStyle
 
 from app.i18n import _
+from app.models.consent import InfoType
 from app.models.follow_ups import MileageEntry
 from app.reports.engine import (
     RULE,
@@ -28,6 +29,7 @@ from app.reports.engine import (
 )
 
 SECTIONS = ("summary", "journeys")
+SECTION_INFO = dict.fromkeys(SECTIONS, InfoType.DEMOGRAPHICS)  # client codes only; never sent to a recipient
 
 
 def section_labels() -> dict[str, str]:

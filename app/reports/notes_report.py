@@ -15,6 +15,7 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table,
 
 from app.i18n import _, format_datetime
 from app.models.client import Client
+from app.models.consent import InfoType
 from app.models.notes import Note, NoteFormat
 from app.reports.engine import (
     ACCENT,
@@ -38,6 +39,7 @@ from app.reports.engine import (
 
 SECTIONS = ("overview", "signed", "drafts", "addenda")
 DEFAULT_SECTIONS = ("overview", "signed", "addenda")  # drafts are left out unless asked for
+SECTION_INFO = dict.fromkeys(SECTIONS, InfoType.PROGRESS_NOTES)
 DRAFT = colors.HexColor("#9A5B00")
 
 

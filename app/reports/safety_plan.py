@@ -19,6 +19,7 @@ from reportlab.platypus import Flowable, Frame, KeepInFrame, Paragraph, Spacer, 
 
 from app.i18n import _, current_locale, format_datetime
 from app.models.client import Client
+from app.models.consent import InfoType
 from app.models.safety_plan import PlanContent, SafetyPlan, Section
 from app.models.screening import crisis_line
 from app.models.signature import Signature
@@ -51,6 +52,7 @@ from app.reports.engine import (
 
 SECTIONS = ("worth_living_for", *(s.value for s in Section), "barriers", "signatures")
 CARD_SECTIONS = ("worth_living_for", *(s.value for s in Section))
+SECTION_INFO = dict.fromkeys(SECTIONS, InfoType.SAFETY_PLAN)
 
 CARD_W = 85 * mm
 CARD_H = 55 * mm

@@ -76,6 +76,7 @@ class AppController(QObject):
         a["import"].triggered.connect(self.show_import)
         a["export_ics"].triggered.connect(self.show_export_ics)
         a["mileage"].triggered.connect(self.show_mileage)
+        a["reports"].triggered.connect(lambda: self.show_report(None))
         a["backup"].triggered.connect(lambda: self.backup_now("manual"))
         a["restore"].triggered.connect(self.show_restore)
         a["open_vault"].triggered.connect(self.choose_vault)
@@ -295,6 +296,7 @@ class AppController(QObject):
         self.workspace.lock_requested.connect(lambda: self.lock("manual"))
         self.workspace.restore_requested.connect(self.show_restore)
         self.workspace.status_message.connect(self.window.show_status)
+        self.workspace.report_requested.connect(lambda client_id, kind: self.show_report(client_id or None, kind or None))
         self.workspace.apply_settings(self.services.settings, refresh=False)  # the page shown next reads
         self.window.show_page(self.workspace)
         self.window.set_unlocked(True, self.folder.name, self.services.settings.autolock_minutes)
@@ -390,6 +392,16 @@ class AppController(QObject):
 
         if self.session is not None:
             self._open_dialog(MileageLogDialog(self.session, self.window))
+
+    def show_report(self, client_id: str | None, kind: str | None = None) -> None:
+        """The report dialog: about the client whose record is open (or `client_id`), else the caseload."""
+        from app.ui.dialogs.report_dialog import ReportDialog  # noqa: PLC0415
+
+        if self.session is None:
+            return
+        if client_id is None and self.workspace is not None:
+            client_id = self.workspace.current_client_id()
+        self._open_dialog(ReportDialog(self.session, self.services.settings, client_id, kind, self.window))
 
     def _imported(self, count: int) -> None:
         self.window.show_status(_("Imported {n} clients.").format(n=count))

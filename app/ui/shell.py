@@ -11,7 +11,7 @@ from app import APP_NAME
 from app.i18n import _
 
 SESSION_ACTIONS = ("new_client", "import", "backup", "find", "edit_client", "today", "clients", "contacts", "calendar",
-                   "export_ics", "mileage", "discreet", "lock", "back")
+                   "export_ics", "mileage", "reports", "caseload", "discreet", "lock", "back")
 
 
 class MainWindow(QMainWindow):
@@ -32,6 +32,7 @@ class MainWindow(QMainWindow):
         self.allow_close = False
         self.actions_["contacts"].triggered.connect(lambda: self._go_page("contacts"))
         self.actions_["calendar"].triggered.connect(lambda: self._go_page("calendar"))
+        self.actions_["caseload"].triggered.connect(lambda: self._go_page("caseload"))
         self.set_unlocked(False)
 
     def _action(self, key: str, text: str, shortcut: QKeySequence | str | None = None, *, checkable: bool = False) -> QAction:
@@ -48,6 +49,7 @@ class MainWindow(QMainWindow):
         file = bar.addMenu(_("&File"))
         file.addAction(self._action("new_client", _("New client"), QKeySequence.StandardKey.New))
         file.addAction(self._action("import", _("Import clients from CSV…"), "Ctrl+I"))
+        file.addAction(self._action("reports", _("Make a report…"), "Ctrl+R"))
         file.addAction(self._action("export_ics", _("Export follow-ups to a calendar file…"), "Ctrl+Shift+E"))
         file.addAction(self._action("mileage", _("Mileage log…"), "Ctrl+Shift+M"))
         file.addSeparator()
@@ -69,6 +71,7 @@ class MainWindow(QMainWindow):
         view.addAction(self._action("clients", _("Clients"), "Alt+2"))
         view.addAction(self._action("contacts", _("Contacts"), "Alt+3"))
         view.addAction(self._action("calendar", _("Calendar"), "Alt+4"))
+        view.addAction(self._action("caseload", _("Caseload"), "Alt+5"))
         view.addAction(self._action("back", _("Back to the roster"), "Alt+Left"))
         view.addSeparator()
         view.addAction(self._action("discreet", _("Discreet mode"), "Ctrl+Shift+D", checkable=True))

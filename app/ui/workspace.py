@@ -28,6 +28,7 @@ from app.ui import follow_up_actions, theme
 from app.ui.dialogs.client_editor import NEW, ClientEditorDialog
 from app.ui.dialogs.stage_change import StageChangeDialog
 from app.ui.pages.calendar import CalendarPage
+from app.ui.pages.caseload import CaseloadPage
 from app.ui.pages.client_record import ClientRecordPage
 from app.ui.pages.clients import ClientsPage
 from app.ui.pages.contacts import ContactsPage
@@ -36,7 +37,8 @@ from app.ui.theme import SPACING
 from app.ui.widgets.common import Banner
 
 PAGE_TODAY, PAGE_CLIENTS, PAGE_CONTACTS, PAGE_CALENDAR = "today", "clients", "contacts", "calendar"
-RAIL_PAGES = (PAGE_TODAY, PAGE_CONTACTS, PAGE_CALENDAR)  # pages with a rail entry of their own
+PAGE_CASELOAD = "caseload"
+RAIL_PAGES = (PAGE_TODAY, PAGE_CONTACTS, PAGE_CALENDAR, PAGE_CASELOAD)  # pages with a rail entry of their own
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,7 @@ class ResumeState:
 class Workspace(QWidget):
     restore_requested = Signal()
     lock_requested = Signal()
+    report_requested = Signal(str, str)  # client id ('' for none), report kind ('' for the default)
     status_message = Signal(str)
 
     def __init__(self, session: Session | None, discreet: bool = False, parent: QWidget | None = None) -> None:
@@ -76,7 +79,8 @@ class Workspace(QWidget):
         self.record = ClientRecordPage(session)
         self.contacts = ContactsPage(session)
         self.calendar = CalendarPage(session)
-        for page in (self.today, self.clients, self.record, self.contacts, self.calendar):
+        self.caseload = CaseloadPage(session)
+        for page in (self.today, self.clients, self.record, self.contacts, self.calendar, self.caseload):
             self.pages.addWidget(page)
         right.addWidget(self.pages, 1)
         layout.addLayout(right, 1)
@@ -93,6 +97,9 @@ class Workspace(QWidget):
         self.record.back.connect(lambda: self.go(PAGE_CLIENTS))
         self.record.edit_requested.connect(self.edit_client)
         self.record.stage_requested.connect(self.change_stage)
+        self.record.report_requested.connect(lambda client_id: self.report_requested.emit(client_id, ""))
+        self.caseload.report_requested.connect(lambda kind: self.report_requested.emit("", kind))
+        self.caseload.open_client.connect(self.open_client)
         self.record.changed.connect(self._data_changed)
         self.set_discreet(discreet)
         # A current row from the start, so the list taking focus does not "change" to Today
@@ -104,7 +111,7 @@ class Workspace(QWidget):
     def bind(self, session: Session) -> None:
         """Attach the open vault's session (once; no page holds client data before this)."""
         self.session = session
-        for page in (self.today, self.clients, self.record, self.contacts, self.calendar):
+        for page in (self.today, self.clients, self.record, self.contacts, self.calendar, self.caseload):
             page.session = session
         if session.read_only:
             self.mark_damaged()
@@ -124,6 +131,7 @@ class Workspace(QWidget):
         self.today.quiet_days = settings.care_team_quiet_days
         self.record.team_tab.set_quiet_days(settings.care_team_quiet_days)
         self.record.transition_tab.set_options(settings.levels_of_care, settings.check_in_days)
+        self.settings = settings  # the letterhead and options reports are made with
         if refresh and self.session is not None and self.pages.currentWidget() is self.today:
             self.today.refresh()
 
@@ -149,6 +157,7 @@ class Workspace(QWidget):
             (PAGE_CLIENTS, _("Clients"), "mdi6.account-group-outline", "Alt+2"),
             (PAGE_CONTACTS, _("Contacts"), "mdi6.card-account-phone-outline", "Alt+3"),
             (PAGE_CALENDAR, _("Calendar"), "mdi6.calendar-month-outline", "Alt+4"),
+            (PAGE_CASELOAD, _("Caseload"), "mdi6.chart-box-outline", "Alt+5"),
         ):
             item = QListWidgetItem(theme.icon(icon), label)
             item.setData(Qt.ItemDataRole.UserRole, key)
@@ -195,7 +204,15 @@ class Workspace(QWidget):
             return PAGE_CONTACTS
         if self.pages.currentWidget() is self.calendar:
             return PAGE_CALENDAR
+        if self.pages.currentWidget() is self.caseload:
+            return PAGE_CASELOAD
         return PAGE_CLIENTS
+
+    def current_client_id(self) -> str | None:
+        """The client whose record is on screen, if one is."""
+        if self.pages.currentWidget() is self.record and self.record.record is not None:
+            return self.record.record.client.id
+        return None
 
     def go(self, page: str) -> None:
         try:
@@ -225,6 +242,9 @@ class Workspace(QWidget):
             self.calendar.reload()
             self.pages.setCurrentWidget(self.calendar)
             self.calendar.focus_view()
+        elif page == PAGE_CASELOAD:
+            self.caseload.reload()
+            self.pages.setCurrentWidget(self.caseload)
         else:
             if self.clients.model.total() == 0:
                 self.clients.reload()

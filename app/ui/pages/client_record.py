@@ -36,6 +36,8 @@ from app.ui.record.care_plan_tab import CarePlanTab
 from app.ui.record.documents_tab import DocumentsTab
 from app.ui.record.follow_ups_tab import FollowUpsTab
 from app.ui.record.notes_tab import NotesTab
+from app.ui.record.outcomes_tab import OutcomesTab
+from app.ui.record.releases_tab import ReleasesTab
 from app.ui.record.risk_tab import RiskTab
 from app.ui.record.safety_plan_tab import SafetyPlanTab
 from app.ui.record.screening_tab import ScreeningTab
@@ -51,6 +53,7 @@ class ClientRecordPage(QWidget):
     back = Signal()
     edit_requested = Signal(str)
     stage_requested = Signal(str)
+    report_requested = Signal(str)  # a client id: make a report about this client
     changed = Signal()
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
@@ -86,13 +89,16 @@ class ClientRecordPage(QWidget):
         self.documents_tab = DocumentsTab(session)
         self.follow_ups_tab = FollowUpsTab(session)
         self.transition_tab = TransitionTab(session)
+        self.releases_tab = ReleasesTab(session)
+        self.outcomes_tab = OutcomesTab(session)
         self.record_tabs: list[RecordTab] = [
             self.screening_tab, self.assessment_tab, self.risk_tab, self.safety_plan_tab, self.trends_tab,
-            self.care_plan_tab, self.notes_tab, self.follow_ups_tab, self.team_tab, self.documents_tab,
-            self.transition_tab,
+            self.care_plan_tab, self.notes_tab, self.follow_ups_tab, self.team_tab, self.releases_tab,
+            self.documents_tab, self.transition_tab, self.outcomes_tab,
         ]
         titles = (_("Screening"), _("Assessment"), _("Risk"), _("Safety plan"), _("Trends"), _("Care plan"),
-                  _("Notes"), _("Follow-ups"), _("Team & referrals"), _("Documents"), _("Transitions"))
+                  _("Notes"), _("Follow-ups"), _("Team & referrals"), _("Releases"), _("Documents"),
+                  _("Transitions"), _("Outcomes"))
         for tab, title in zip(self.record_tabs, titles, strict=True):
             tab.setAccessibleName(title)
             tab.changed.connect(self._tab_changed)
@@ -154,6 +160,11 @@ class ClientRecordPage(QWidget):
         self.stage_button = QPushButton(_("Change stage…"))
         self.stage_button.clicked.connect(lambda: self.record and self.stage_requested.emit(self.record.client.id))
         actions.addWidget(self.stage_button)
+        self.report_button = QPushButton(_("Report…"))
+        self.report_button.setToolTip(_("Make a report about this client: preview, save, print or send (Ctrl+R)"))
+        self.report_button.setAccessibleName(_("Make a report about this client"))
+        self.report_button.clicked.connect(lambda: self.record and self.report_requested.emit(self.record.client.id))
+        actions.addWidget(self.report_button)
         self.archive_button = QPushButton(_("Archive"))
         self.archive_button.clicked.connect(self._toggle_archive)
         actions.addWidget(self.archive_button)
@@ -318,7 +329,8 @@ class ClientRecordPage(QWidget):
         tabs = {"screening": self.screening_tab, "assessment": self.assessment_tab, "risk": self.risk_tab,
                 "safety_plan": self.safety_plan_tab, "trends": self.trends_tab, "care_plan": self.care_plan_tab,
                 "notes": self.notes_tab, "team": self.team_tab, "documents": self.documents_tab,
-                "follow_ups": self.follow_ups_tab, "transitions": self.transition_tab}
+                "follow_ups": self.follow_ups_tab, "transitions": self.transition_tab,
+                "releases": self.releases_tab, "outcomes": self.outcomes_tab}
         if where == "review_alert":
             if self.record is not None:
                 self._show_alerts(self.record.client.id)
