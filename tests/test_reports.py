@@ -171,6 +171,23 @@ def test_summary_sections_leave_out_what_is_not_chosen() -> None:
         client_summary.build_pdf(data, LETTERHEAD, NOW, sections={"diagnosis"})
 
 
+def test_substance_use_screens_print_only_in_their_own_section(session: Session) -> None:
+    """AUDIT-C and DAST-10 results go in "Substance-use screening" (42 CFR Part 2 gating), not
+    among the other scores, so leaving that section out leaves them out."""
+    client = session.clients.create(person())
+    session.screening.record(client.id, "phq9", {str(i): 1 for i in range(1, 10)}, on=TODAY - timedelta(days=3))
+    session.screening.record(client.id, "dast10", {str(i): 1 if i < 5 else 0 for i in range(1, 11)},
+                             on=TODAY - timedelta(days=3))
+    data = summary_data(session, client.id)
+    everything = text_of(client_summary.build_pdf(data, LETTERHEAD, NOW))
+    assert "Substance-use screening" in everything and "DAST-10" in everything and "PHQ-9" in everything
+    without = text_of(client_summary.build_pdf(
+        data, LETTERHEAD, NOW, sections=[s for s in client_summary.SECTIONS if s != "substance_use"]))
+    assert "PHQ-9" in without
+    assert "DAST" not in without and "Substance-use screening" not in without
+    assert client_summary.SECTION_INFO["substance_use"].part2
+
+
 def test_de_identified_summary_names_the_client_by_code_only() -> None:
     text = text_of(client_summary.build_pdf(ClientSummaryData(make_client(), TODAY), LETTERHEAD, NOW,
                                             identify=Identify.CODE))

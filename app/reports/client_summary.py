@@ -37,12 +37,15 @@ from app.reports.engine import (
     trend_chart,
 )
 
-SECTIONS = ("identity", "status", "scores", "trends", "goals", "team", "safety_plan", "follow_ups")
+SECTIONS = ("identity", "status", "scores", "trends", "substance_use", "goals", "team", "safety_plan", "follow_ups")
 SECTION_INFO = {
     "identity": InfoType.DEMOGRAPHICS, "status": InfoType.SCREENING_RESULTS, "scores": InfoType.SCREENING_RESULTS,
-    "trends": InfoType.SCREENING_RESULTS, "goals": InfoType.CARE_PLAN, "team": InfoType.CARE_PLAN,
-    "safety_plan": InfoType.SAFETY_PLAN, "follow_ups": InfoType.CARE_PLAN,
+    "trends": InfoType.SCREENING_RESULTS, "substance_use": InfoType.SUBSTANCE_USE, "goals": InfoType.CARE_PLAN,
+    "team": InfoType.CARE_PLAN, "safety_plan": InfoType.SAFETY_PLAN, "follow_ups": InfoType.CARE_PLAN,
 }
+# Substance-use screens print in their own section, so a release without 42 CFR Part 2 consent
+# can leave them out while the other scores go.
+SUBSTANCE_INSTRUMENTS = frozenset({"auditc", "dast10"})
 
 
 def section_labels() -> dict[str, str]:
@@ -52,6 +55,7 @@ def section_labels() -> dict[str, str]:
         "status": _("Stage and risk tier"),
         "scores": _("Latest scores"),
         "trends": _("Score trends"),
+        "substance_use": _("Substance-use screening"),
         "goals": _("Care plan goals"),
         "team": _("Care team"),
         "safety_plan": _("Safety plan"),
@@ -105,6 +109,25 @@ def _band_text(admin: Administration) -> str:
     if admin.positive is not None and "screen" not in (admin.band or "").casefold():
         parts.append(_("screen positive") if admin.positive else _("screen negative"))
     return "; ".join(p for p in parts if p)
+
+
+def _scores_table(scores: list[ScoreHistory], width: float) -> Flowable:
+    return grid([_("Instrument"), _("Date"), _("Score"), _("Band")],
+                [[h.instrument.short_name, day(h.latest.administered_on), _score_text(h), _band_text(h.latest)]
+                 for h in scores],
+                [width * 0.22, width * 0.2, width * 0.2, width * 0.38])
+
+
+def _charts(scores: list[ScoreHistory], width: float) -> list[Flowable]:
+    charts: list[Flowable] = []
+    for h in scores:
+        inst = h.instrument
+        if not inst.bands or len(h.points) < 2:
+            continue
+        value_range = (0, 100) if inst.bands_on == "percent" else inst.range or (0, 1)
+        charts += [trend_chart(inst.short_name, h.points, inst.bands, value_range,
+                               higher_is_better=inst.higher_is_better, width=width), Spacer(1, 4)]
+    return charts
 
 
 def build_pdf(
@@ -161,27 +184,22 @@ def build_pdf(
             rows.append((_("Risk tier"), text))
         story += section(_("Stage and risk tier"), facts(rows, width))
 
+    general = [h for h in data.scores if h.instrument.id not in SUBSTANCE_INSTRUMENTS]
+    substance = [h for h in data.scores if h.instrument.id in SUBSTANCE_INSTRUMENTS]
     if "scores" in chosen:
-        if data.scores:
-            table = grid([_("Instrument"), _("Date"), _("Score"), _("Band")],
-                         [[h.instrument.short_name, day(h.latest.administered_on), _score_text(h),
-                           _band_text(h.latest)] for h in data.scores],
-                         [width * 0.22, width * 0.2, width * 0.2, width * 0.38])
-            story += section(_("Latest scores"), table)
+        if general:
+            story += section(_("Latest scores"), _scores_table(general, width))
         else:
             story += section(_("Latest scores"), empty(_("No screening instruments recorded yet.")))
 
     if "trends" in chosen:
-        charts: list[Flowable] = []
-        for h in data.scores:
-            inst = h.instrument
-            if not inst.bands or len(h.points) < 2:
-                continue
-            value_range = (0, 100) if inst.bands_on == "percent" else inst.range or (0, 1)
-            charts += [trend_chart(inst.short_name, h.points, inst.bands, value_range,
-                                   higher_is_better=inst.higher_is_better, width=width), Spacer(1, 4)]
+        charts = _charts(general, width)
         if charts:
             story += section(_("Score trends"), *charts)
+
+    if "substance_use" in chosen and substance:
+        story += section(_("Substance-use screening"), _scores_table(substance, width), Spacer(1, 4),
+                         *_charts(substance, width))
 
     if "goals" in chosen:
         plan = data.care_plan
