@@ -112,6 +112,7 @@ def letterhead_from(settings: Settings | None) -> Letterhead:
     return Letterhead(
         practice_name=settings.practice_name.strip() or _("Case management"),
         address=settings.practice_address.strip(),
+        phone=settings.practice_phone.strip(),
         logo_path=logo if logo is not None and logo.is_file() else None,
         case_manager=settings.case_manager_name.strip(),
         credentials=settings.case_manager_credentials.strip(),

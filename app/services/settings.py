@@ -33,6 +33,7 @@ class Settings:
     case_manager_credentials: str = ""
     practice_name: str = ""
     practice_address: str = ""
+    practice_phone: str = ""
     practice_logo: str = ""
     # Language and region: '' follows the operating system
     language: str = ""

@@ -78,6 +78,7 @@ class PracticePage(SettingsPage):
         self.address.setTabChangesFocus(True)
         self.address.setFixedHeight(72)
         self.grid.add("address", _("Practice address"), self.address)
+        self.phone = self.grid.add("phone", _("Practice phone"), QLineEdit())
         logo = PathField(_("Browse for a logo image"), self._browse)
         self.logo = logo.edit
         self.grid.add("logo", _("Logo (PNG or JPEG)"), logo)
@@ -93,6 +94,7 @@ class PracticePage(SettingsPage):
         self.credentials.setText(s.case_manager_credentials)
         self.practice.setText(s.practice_name)
         self.address.setPlainText(s.practice_address)
+        self.phone.setText(s.practice_phone)
         self.logo.setText(s.practice_logo)
 
     def problems(self) -> dict[str, str]:
@@ -105,7 +107,8 @@ class PracticePage(SettingsPage):
         return replace(s, case_manager_name=self.name.text().strip(),
                        case_manager_credentials=self.credentials.text().strip(),
                        practice_name=self.practice.text().strip(),
-                       practice_address=self.address.toPlainText().strip(), practice_logo=self.logo.text().strip())
+                       practice_address=self.address.toPlainText().strip(), practice_phone=self.phone.text().strip(),
+                       practice_logo=self.logo.text().strip())
 
 
 class RegionPage(SettingsPage):
