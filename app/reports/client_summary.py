@@ -46,6 +46,7 @@ SECTION_INFO = {
 # Substance-use screens print in their own section, so a release without 42 CFR Part 2 consent
 # can leave them out while the other scores go.
 SUBSTANCE_INSTRUMENTS = frozenset({"auditc", "dast10"})
+DEFAULT_SECTIONS = tuple(s for s in SECTIONS if s != "substance_use")  # Part 2 information only when asked for
 
 
 def section_labels() -> dict[str, str]:

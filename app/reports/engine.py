@@ -30,6 +30,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
+    CondPageBreak,
     Flowable,
     Image,
     KeepTogether,
@@ -240,6 +241,10 @@ def section(title: str, *content: Flowable, style: ParagraphStyle | None = None)
     items = list(content)
     if not items:
         return [heading(title, style)]
+    if isinstance(items[0], Table):
+        # A table can be long: keeping all of it with its heading would leave most of a page empty.
+        # Start it on a new page only when less than a few rows' room is left; it splits by row.
+        return [CondPageBreak(32 * mm), heading(title, style), *items]
     return [KeepTogether([heading(title, style), items[0]]), *items[1:]]
 
 

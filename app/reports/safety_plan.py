@@ -78,7 +78,7 @@ def _ed_text(content: PlanContent) -> str:
     return ", ".join(p for p in (ed.name, ed.address, ed.phone) if p)
 
 
-def _signature_drawing(signature: Signature, height: float = 12 * mm) -> Drawing:
+def signature_drawing(signature: Signature, height: float = 12 * mm) -> Drawing:
     width = height * signature.aspect
     drawing = Drawing(width, height)
     for stroke in signature.strokes:
@@ -99,7 +99,7 @@ def _signatures_table(plan: SafetyPlan, width: float) -> Flowable:
         if sig.verbal:
             mark: object = Paragraph(esc(_("Agreed verbally: {reason}").format(reason=sig.reason)), s.cell)
         elif sig.strokes:
-            mark = _signature_drawing(sig)
+            mark = signature_drawing(sig)
         else:
             mark = Paragraph("—", s.cell)
         rows.append([Paragraph(esc(sig.role.label), s.cell), Paragraph(esc(sig.name), s.cell),

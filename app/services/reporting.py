@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -96,6 +96,8 @@ class ReportKind:
 
     def build(self, session: Session, request: ReportRequest, letterhead: Letterhead,
               generated_at: datetime | None = None, progress: Progress | None = None) -> bytes:
+        if request.sections is None:  # "minimum necessary": the kind's default sections
+            request = replace(request, sections=self.default_sections)
         module_name, _sep, function = self.builder.partition(":")
         builder = getattr(importlib.import_module(module_name), function)
         return bytes(builder(session, request, letterhead, generated_at or session.clock.now(), progress))
@@ -201,20 +203,21 @@ def build_mileage(session: Session, request: ReportRequest, letterhead: Letterhe
 _HERE = "app.services.reporting"
 
 KINDS: dict[str, ReportKind] = {kind.key: kind for kind in (
-    ReportKind("summary", lambda: _("Client summary"), "app.reports.client_summary", f"{_HERE}:build_summary"),
+    ReportKind("summary", lambda: _("Client summary"), "app.reports.client_summary", f"{_HERE}:build_summary",
+               default_attr="DEFAULT_SECTIONS"),
     ReportKind("assessment", lambda: _("Screening and assessment results"), "app.reports.assessment_report",
-               "app.services.report_data_clinical:build_assessment"),
+               "app.services.report_data_clinical:build_assessment", default_attr="DEFAULT_SECTIONS"),
     ReportKind("care-plan", lambda: _("Care plan"), "app.reports.care_plan_report",
-               "app.services.report_data_clinical:build_care_plan"),
+               "app.services.report_data_clinical:build_care_plan", default_attr="DEFAULT_SECTIONS"),
     ReportKind("safety-plan", lambda: _("Safety plan"), "app.reports.safety_plan", f"{_HERE}:build_safety_plan"),
     ReportKind("safety-card", lambda: _("Safety plan pocket card"), "app.reports.safety_plan",
                f"{_HERE}:build_safety_card", sections_attr="CARD_SECTIONS", to_recipient=False),
     ReportKind("notes", lambda: _("Progress notes"), "app.reports.notes_report", f"{_HERE}:build_notes",
                uses_period=True, default_attr="DEFAULT_SECTIONS"),
     ReportKind("transition", lambda: _("Transition / discharge summary"), "app.reports.transition_report",
-               "app.services.report_data_clinical:build_transition"),
+               "app.services.report_data_clinical:build_transition", default_attr="DEFAULT_SECTIONS"),
     ReportKind("referral", lambda: _("Referral letter"), "app.reports.referral_letter",
-               "app.services.report_data_clinical:build_referral"),
+               "app.services.report_data_clinical:build_referral", default_attr="DEFAULT_SECTIONS"),
     ReportKind("outcomes", lambda: _("Outcomes"), "app.reports.outcomes_report",
                "app.services.evaluation:build_outcomes", uses_period=True),
     ReportKind("caseload", lambda: _("Caseload"), "app.reports.caseload_report",
