@@ -224,7 +224,8 @@ KINDS: dict[str, ReportKind] = {kind.key: kind for kind in (
                "app.services.evaluation:build_caseload", needs_client=False, uses_period=True,
                can_deidentify=True, to_recipient=False),
     ReportKind("disclosures", lambda: _("Accounting of disclosures"), "app.reports.disclosures_report",
-               "app.services.accounting:build_disclosures", to_recipient=False),
+               "app.services.accounting:build_disclosures", to_recipient=False,
+               default_attr="DEFAULT_SECTIONS"),
     ReportKind("mileage", lambda: _("Mileage report"), "app.reports.mileage_report", f"{_HERE}:build_mileage",
                needs_client=False, uses_period=True, to_recipient=False),
 )}
