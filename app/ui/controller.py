@@ -25,7 +25,7 @@ from app.ui.clipboard import ClipboardGuard
 from app.ui.pages.unlock import UnlockPage
 from app.ui.pages.welcome import WelcomePage
 from app.ui.shell import MainWindow
-from app.ui.worker import run_in_background
+from app.ui.worker import run_in_background, wait_all
 
 log = logging.getLogger(__name__)
 DAILY_CHECK_MS = 30 * 60 * 1000
@@ -325,6 +325,9 @@ class AppController(QObject):
         for dialog in list(self.dialogs):
             dialog.reject()
         self.dialogs.clear()
+        # A read still under way on a pool thread (the caseload) stops at its next step once the
+        # page is cleared; give it a moment so the database is not closed under it.
+        wait_all(3000)
         session, self.session = self.session, None
         session.close()
         self.clipboard.clear()

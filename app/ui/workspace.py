@@ -97,7 +97,7 @@ class Workspace(QWidget):
         self.record.back.connect(lambda: self.go(PAGE_CLIENTS))
         self.record.edit_requested.connect(self.edit_client)
         self.record.stage_requested.connect(self.change_stage)
-        self.record.report_requested.connect(lambda client_id: self.report_requested.emit(client_id, ""))
+        self.record.report_requested.connect(self.report_requested)
         self.caseload.report_requested.connect(lambda kind: self.report_requested.emit("", kind))
         self.caseload.open_client.connect(self.open_client)
         self.record.changed.connect(self._data_changed)
@@ -378,6 +378,7 @@ class Workspace(QWidget):
         self.today.set_discreet(on)
         self.contacts.set_discreet(on)
         self.calendar.set_discreet(on)
+        self.caseload.set_discreet(on)
 
     # -- lock and resume ---------------------------------------------------------------------
 
@@ -396,6 +397,7 @@ class Workspace(QWidget):
         self.clients.clear()
         self.contacts.clear()
         self.calendar.clear()
+        self.caseload.clear()  # also stops a caseload read still under way
         self.record.clear()
         return ResumeState(page, client_id, editor_object)
 

@@ -53,7 +53,7 @@ class ClientRecordPage(QWidget):
     back = Signal()
     edit_requested = Signal(str)
     stage_requested = Signal(str)
-    report_requested = Signal(str)  # a client id: make a report about this client
+    report_requested = Signal(str, str)  # a client id and a report kind ('' for the dialog's default)
     changed = Signal()
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
@@ -91,6 +91,8 @@ class ClientRecordPage(QWidget):
         self.transition_tab = TransitionTab(session)
         self.releases_tab = ReleasesTab(session)
         self.outcomes_tab = OutcomesTab(session)
+        self.outcomes_tab.report_requested.connect(
+            lambda kind: self.record and self.report_requested.emit(self.record.client.id, kind))
         self.record_tabs: list[RecordTab] = [
             self.screening_tab, self.assessment_tab, self.risk_tab, self.safety_plan_tab, self.trends_tab,
             self.care_plan_tab, self.notes_tab, self.follow_ups_tab, self.team_tab, self.releases_tab,
@@ -163,7 +165,7 @@ class ClientRecordPage(QWidget):
         self.report_button = QPushButton(_("Report…"))
         self.report_button.setToolTip(_("Make a report about this client: preview, save, print or send (Ctrl+R)"))
         self.report_button.setAccessibleName(_("Make a report about this client"))
-        self.report_button.clicked.connect(lambda: self.record and self.report_requested.emit(self.record.client.id))
+        self.report_button.clicked.connect(lambda: self.record and self.report_requested.emit(self.record.client.id, ""))
         actions.addWidget(self.report_button)
         self.archive_button = QPushButton(_("Archive"))
         self.archive_button.clicked.connect(self._toggle_archive)

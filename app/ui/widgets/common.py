@@ -91,9 +91,11 @@ class PageHeader(QWidget):
         self.title.setFont(theme.scaled_font(self, 1.7, bold=True))
         self.title.setAccessibleName(title)
         text.addWidget(self.title)
-        self.subtitle = muted_label(subtitle)
-        self.subtitle.setVisible(bool(subtitle))
+        self.subtitle = muted_label(subtitle, self)
         text.addWidget(self.subtitle)
+        # Only once it has a parent: a label shown before that is a window of its own for a moment,
+        # which takes the activation away from the main window.
+        self.subtitle.setVisible(bool(subtitle))
         layout.addLayout(text, 1)
         self.actions = QHBoxLayout()
         self.actions.setSpacing(SPACING)
