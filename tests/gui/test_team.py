@@ -80,7 +80,7 @@ def test_put_a_contact_on_the_team_with_the_keyboard(gui: Gui, client_vault: Pat
     members = gui.controller.session.contacts.team(ids["Zoë"])
     assert [(m.contact.id, m.role, m.fields.release) for m in members] == [(ids["okafor"], "Prescriber", Release.YES)]
     assert tab.team_model.rowCount() == 1 and tab.team_model.item(0, 0).text() == "Dr Amara Okafor"
-    assert tab.team_model.item(0, 2).text() == "✓ Release on file"
+    assert tab.team_model.item(0, 2).text() == "– On file, not recorded"  # marked by hand, no release recorded
     # 40 days without contact: flagged in words and with a mark, not by colour alone.
     assert tab.team_model.item(0, 3).text() == "⚠ 40 days ago"
     assert tab.quiet_banner.isVisible() and "Dr Amara Okafor (40 days)" in tab.quiet_banner.label.text()

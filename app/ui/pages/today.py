@@ -1,8 +1,8 @@
 """Today: the caseload at a glance (counts by stage), the clients viewed most recently, and what
 needs following up: an overdue home-visit check-in (at the top, with Check out), safety alerts,
 follow-ups due today, overdue, in the next 7 days, the outreach list (missed or overdue contacts
-of clients at High or Crisis), re-screenings and reviews due, plans to review, overdue referrals
-and quiet care-team members.
+of clients at High or Crisis), re-screenings and reviews due, plans to review, releases of
+information expiring within 30 days, overdue referrals and quiet care-team members.
 
 A follow-up row says when, what, who (initials and code in discreet mode) and the client's tier
 in words. Enter or a double-click opens the client's record on its Follow-ups tab; the context
@@ -35,7 +35,8 @@ from PySide6.QtWidgets import (
 
 from app.i18n import _, current_locale, format_date, format_number, format_time, ngettext
 from app.models.client import RosterRow, Stage
-from app.models.contacts import DEFAULT_QUIET_DAYS, QuietMember
+from app.models.consent import Release
+from app.models.contacts import DEFAULT_QUIET_DAYS, ContactKind, QuietMember
 from app.models.follow_ups import FollowUpType, Occurrence, Proposal, Status, VisitCheck
 from app.models.risk import Tier
 from app.models.screening import SafetyAlert
@@ -45,6 +46,7 @@ from app.services.session import Session
 from app.ui import follow_up_actions as actions
 from app.ui import theme
 from app.ui.dialogs.follow_up_editor import TYPE_ICONS
+from app.ui.dialogs.release_revoke import recipient_text
 from app.ui.dialogs.review_alert import describe
 from app.ui.theme import SPACING
 from app.ui.widgets.common import Banner, Card, EmptyState, PageHeader, muted_label, primary_button
@@ -56,6 +58,8 @@ VISIT_CHECK_MS = 30_000  # how often an open home-visit check-in is looked at wh
 REVIEW_KINDS = (FollowUpType.RESCREENING, FollowUpType.PLAN_REVIEW)
 RESCREEN_ICON = "mdi6.clipboard-pulse-outline"
 FOLLOW_UP_TAB = "follow_ups"
+RELEASES_TAB = "releases"
+EXPIRING_DAYS = 30  # releases of information whose expiry date is this close are listed
 
 
 def tier_text(tier: str | Tier | None) -> str:
@@ -183,6 +187,7 @@ class TodayPage(QWidget):
         self._open_alerts: list[SafetyAlert] = []
         self._plans_due: list[tuple[str, str, date]] = []  # (record tab, client id, review date)
         self._overdue: list[ServiceReferral] = []
+        self._expiring: list[Release] = []
         self._follow_ups_stale = False
         self._quiet: list[QuietMember] = []
         self.quiet_days = DEFAULT_QUIET_DAYS
@@ -292,15 +297,22 @@ class TodayPage(QWidget):
         self.plans = QListWidget()
         self.plans.setObjectName("Recent")
         self.plans.setAccessibleName(_("Plans due for review"))
+        self.plans.setWordWrap(True)  # it may share its row with two other cards
+        self.plans.setResizeMode(QListView.ResizeMode.Adjust)
+        self.plans.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.plans.itemActivated.connect(
             lambda item: self.open_record_tab.emit(*item.data(Qt.ItemDataRole.UserRole)))
         self.plans.setMinimumHeight(140)
         self.plans_card.body.addWidget(self.plans)
-        # Reviews beside the plans to review, above the caseload.
+        self.expiring_card, self.expiring_title, self.expiring = self._follow_up_card(
+            _("Renew them with the client before they lapse, or let them end. Enter or a double-click opens the "
+              "client's Releases tab."), _("Releases of information expiring"), tab=RELEASES_TAB)
+        # Reviews beside the plans to review and the releases expiring, above the caseload.
         row = QHBoxLayout()
         row.setSpacing(SPACING * 2)
         row.addWidget(self.reviews.card, 1)
         row.addWidget(self.plans_card, 1)
+        row.addWidget(self.expiring_card, 1)
         layout.insertLayout(layout.indexOf(self.caseload), row)
 
         self.overdue_card, self.overdue_title, self.overdue = self._follow_up_card(
@@ -309,6 +321,8 @@ class TodayPage(QWidget):
         self.quiet_card, self.quiet_title, self.quiet = self._follow_up_card(
             _("Care-team members nobody has heard from: call or write, then press “In touch today” on the Team tab."),
             _("Care-team members not in touch"))
+        for card in (self.overdue_card, self.quiet_card, self.expiring_card):
+            card.setVisible(False)  # shown once the lists are read and have something
         row = QHBoxLayout()
         row.setSpacing(SPACING * 2)
         row.addWidget(self.recent_card, 1)
@@ -357,7 +371,9 @@ class TodayPage(QWidget):
         row.addWidget(right.card, 1)
         return row
 
-    def _follow_up_card(self, explanation: str, list_name: str) -> tuple[Card, QLabel, QListWidget]:
+    def _follow_up_card(self, explanation: str, list_name: str,
+                        tab: str = "team") -> tuple[Card, QLabel, QListWidget]:
+        """A card whose rows open a client's record on `tab` (the Team tab by default)."""
         card = Card()
         title = QLabel()
         title.setFont(theme.scaled_font(self, 1.15, bold=True))
@@ -370,14 +386,18 @@ class TodayPage(QWidget):
         items.setMinimumHeight(140)
         items.setWordWrap(True)
         items.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        items.setToolTip(_("Enter or a double-click opens the client's Team tab"))
-        items.itemActivated.connect(lambda item: self.open_team.emit(item.data(Qt.ItemDataRole.UserRole)))
+        if tab == "team":
+            items.setToolTip(_("Enter or a double-click opens the client's Team tab"))
+            items.itemActivated.connect(lambda item: self.open_team.emit(item.data(Qt.ItemDataRole.UserRole)))
+        else:
+            items.setToolTip(_("Enter or a double-click opens the client's record"))
+            items.itemActivated.connect(lambda item: self.open_record_tab.emit(item.data(Qt.ItemDataRole.UserRole), tab))
         card.body.addWidget(items)
         return card, title, items
 
     def refresh(self) -> None:
         style = scrollbar_style()
-        for items in (self.alerts, self.plans, self.overdue, self.quiet, self.recent,
+        for items in (self.alerts, self.plans, self.overdue, self.quiet, self.recent, self.expiring,
                       *(card.items for card in self.follow_up_cards)):
             if items.styleSheet() != style:
                 items.setStyleSheet(style)
@@ -420,6 +440,8 @@ class TodayPage(QWidget):
         self._quiet = self.session.contacts.out_of_touch(self.quiet_days, today)
         self._fill_follow_ups()
         self.plans_card.setVisible(bool(self._plans_due))
+        self._expiring = self.session.consents.expiring(today, within_days=EXPIRING_DAYS)
+        self._fill_expiring()
         self._read_occurrences(today)
         self._fill_occurrences()
 
@@ -700,6 +722,46 @@ class TodayPage(QWidget):
             n=count, days=self.quiet_days) + self._more(count))
         self.quiet_card.setVisible(count > 0)
 
+    def _fill_expiring(self) -> None:
+        """Releases whose expiry date is within 30 days: when, whose (initials in discreet mode) and
+        to whom (in discreet mode only the organisation: a person's name could say who the client is)."""
+        today = self.session.clock.today()
+        shown = self._expiring[:LIST_LIMIT]
+        names = {r.id: r for r in self.session.clients.rows({r.client_id for r in shown})} if shown else {}
+        self.expiring.clear()
+        for release in shown:
+            row = names.get(release.client_id)
+            expires_on = release.fields.expires_on
+            if row is None or expires_on is None:
+                continue
+            who = f"{row.initials if self.discreet else row.display_name} · {row.client_code}"
+            if self.discreet:
+                to = release.to_organisation if release.to_organisation != release.to_name else ""
+                if not to and self._is_organisation(release.fields.contact_id):
+                    to = release.to_name  # an organisation's name says nothing about the client
+                to = to or _("recipient hidden in discreet mode")
+            else:
+                to = recipient_text(release)
+            days = (expires_on - today).days
+            when = _("today") if days == 0 else ngettext("in {n} day", "in {n} days", days).format(n=days)
+            item = QListWidgetItem(_("{date} ({when}) — {who} — to {to}").format(
+                date=format_date(expires_on, "medium"), when=when, who=who, to=to))
+            item.setIcon(theme.icon("mdi6.file-clock-outline", theme.colors().text))
+            item.setData(Qt.ItemDataRole.UserRole, release.client_id)
+            self.expiring.addItem(item)
+        count = len(self._expiring)
+        self.expiring_title.setText(ngettext("{n} release of information expiring within {days} days",
+                                             "{n} releases of information expiring within {days} days", count).format(
+            n=count, days=EXPIRING_DAYS) + self._more(count))
+        self.expiring.setAccessibleDescription(self.expiring_title.text())
+        self.expiring_card.setVisible(count > 0)
+
+    def _is_organisation(self, contact_id: str) -> bool:
+        try:
+            return self.session.contacts.get(contact_id).kind is ContactKind.ORGANISATION
+        except NotFound:
+            return False
+
     @staticmethod
     def _more(count: int) -> str:
         return " " + _("(the first {n} shown)").format(n=LIST_LIMIT) if count > LIST_LIMIT else ""
@@ -729,6 +791,8 @@ class TodayPage(QWidget):
             self._fill_plans()
         if self._overdue or self._quiet:
             self._fill_follow_ups()
+        if self._expiring:
+            self._fill_expiring()
         if any(card.rows for card in self.follow_up_cards):
             self._fill_occurrences()
         if self._late_visits:
@@ -740,6 +804,8 @@ class TodayPage(QWidget):
         self._open_alerts = []
         self._plans_due = []
         self._overdue, self._quiet = [], []
+        self._expiring = []
+        self.expiring.clear()
         self.overdue.clear()
         self.quiet.clear()
         self.recent.clear()

@@ -1,5 +1,6 @@
-"""The client record's "Team & referrals" tab: the care team (each member's role, release of
-information, last contact, flagged when quiet too long) and the referrals out with their status,
+"""The client record's "Team & referrals" tab: the care team (each member's role, the status of
+the releases of information recorded for them — valid, expired, revoked or none, in words with an
+icon — last contact, flagged when quiet too long) and the referrals out with their status,
 due date and history. Lists on the left, the chosen one's details and actions on the right.
 
 Keys: Ctrl+N adds a team member; Enter on a member edits it; Enter on a referral updates its status."""
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import _, format_date, ngettext
+from app.models.consent import ReleaseStatus
 from app.models.contacts import DEFAULT_QUIET_DAYS, Release, TeamMember
 from app.models.service_referral import ReferralStatus, ServiceReferral, StatusChange
 from app.services.errors import ValidationError, VaultError
@@ -33,16 +35,20 @@ from app.ui.dialogs.referral_out_status import ReferralStatusDialog, status_line
 from app.ui.pages.clients import RosterView
 from app.ui.pages.contacts import ContactDetails, confirm, list_table
 from app.ui.record.base import RecordTab
+from app.ui.record.releases_tab import STATUS_ICONS, status_color, status_text
 from app.ui.theme import SPACING
-from app.ui.widgets.common import Banner, Card, EmptyState, muted_label, primary_button
+from app.ui.widgets.common import Banner, Card, EmptyState, link_button, muted_label, primary_button
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
-_RELEASE_TEXT = {Release.YES: "✓", Release.NO: "✗", Release.UNKNOWN: "?"}
 
 
-def release_text(release: Release) -> str:
-    """The release status in words with a mark beside it (colour is never the only signal)."""
-    return f"{_RELEASE_TEXT[release]} {release.label}"
+def consent_status_text(status: ReleaseStatus, marked: Release, *, long: bool = False) -> str:
+    """The status of the releases recorded for a member; with none recorded, also what was
+    marked by hand on the team (a paper release not yet recorded here). `long`: for the details."""
+    if status is ReleaseStatus.NONE and marked is Release.YES:
+        return _("– No release recorded here, though one was marked “on file”: record it on the Releases tab.") \
+            if long else _("– On file, not recorded")
+    return status_text(status)
 
 
 def in_touch_text(member: TeamMember, today: date, days: int, *, long: bool = False) -> str:
@@ -85,6 +91,7 @@ class TeamTab(RecordTab):
         super().__init__(session, parent)
         self.quiet_days = DEFAULT_QUIET_DAYS
         self.members: list[TeamMember] = []
+        self.release_status: dict[str, ReleaseStatus] = {}  # contact id → status of their releases today
         self.referrals: list[ServiceReferral] = []
         self.history: list[StatusChange] = []
         self.member_dialog: TeamMemberDialog | None = None
@@ -197,6 +204,10 @@ class TeamTab(RecordTab):
         row.addWidget(self.edit_member_button)
         row.addStretch(1)
         box.addLayout(row)
+        self.releases_link = link_button(_("See the client's releases of information"))
+        self.releases_link.setToolTip(_("Open the Releases tab: what each release covers, revoke, record a new one"))
+        self.releases_link.clicked.connect(lambda: self.navigate.emit("releases"))
+        box.addWidget(self.releases_link)
         self.remove_button = QPushButton(theme.icon("mdi6.account-remove-outline"), _("Remove from team"))
         self.remove_button.clicked.connect(self.remove_member)
         box.addWidget(self.remove_button, 0, Qt.AlignmentFlag.AlignLeft)
@@ -247,6 +258,9 @@ class TeamTab(RecordTab):
             return
         today = self.session.clock.today()
         self.members = self.session.contacts.team(client_id)
+        # One small query per member: a care team is a handful of people.
+        self.release_status = {m.contact.id: self.session.consents.status(client_id, m.contact.id, today)
+                               for m in self.members}
         self.referrals = self.session.service_referrals.for_client(client_id)
         self._interventions = dict(intervention_choices(self.session, client_id)) if self.referrals else {}
         writable = not self.session.read_only
@@ -259,8 +273,10 @@ class TeamTab(RecordTab):
     def _fill_team(self, today: date) -> None:
         self.team_model.removeRows(0, self.team_model.rowCount())
         for member in self.members:
-            items = _row([member.contact.name, member.role, release_text(member.fields.release),
+            status = self.release_status.get(member.contact.id, ReleaseStatus.NONE)
+            items = _row([member.contact.name, member.role, consent_status_text(status, member.fields.release),
                           in_touch_text(member, today, self.quiet_days)], member.id, KIND_ICONS[member.contact.kind])
+            items[2].setIcon(theme.icon(STATUS_ICONS[status], status_color(status)))
             items[3].setToolTip(in_touch_text(member, today, self.quiet_days, long=True))
             self.team_model.appendRow(items)
         quiet = [m for m in self.members if m.out_of_touch(today, self.quiet_days)]
@@ -357,9 +373,10 @@ class TeamTab(RecordTab):
         today = self.session.clock.today()
         if member is not None:
             self.member_details.show_contact(member.contact)
+            status = self.release_status.get(member.contact.id, ReleaseStatus.NONE)
             self.member_facts.set_rows([
                 (_("On this team as"), member.role),
-                (_("Release"), release_text(member.fields.release)),
+                (_("Release of information"), consent_status_text(status, member.fields.release, long=True)),
                 (_("Last in touch"), in_touch_text(member, today, self.quiet_days, long=True)),
                 (_("Joined the team"), format_date(member.added_on)),
             ])
@@ -510,6 +527,7 @@ class TeamTab(RecordTab):
             if dialog is not None:
                 dialog.close_for_lock()  # without asking; finished → _closed frees it
         self.members, self.referrals, self.history = [], [], []
+        self.release_status = {}
         self._selected = None
         self._interventions = {}
         self.team_model.removeRows(0, self.team_model.rowCount())
