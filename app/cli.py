@@ -22,6 +22,7 @@ from app.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from app.services.context import AppServices
+    from app.services.reporting import ReportRequest
     from app.services.session import Session
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_WRONG_SECRET, EXIT_INTEGRITY = 0, 1, 2, 3, 4
@@ -44,6 +45,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--debug", action="store_true", help=_("debug logging (never includes client data)"))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def recipient_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--recipient", metavar="CONTACT_ID",
+                       help=_("the contact it goes to (from `waypoint contacts`): checked and recorded as a disclosure"))
+        p.add_argument("--purpose", metavar="TEXT", default="",
+                       help=_("the purpose of the disclosure (default: the release's purposes)"))
 
     def secret_options(p: argparse.ArgumentParser) -> None:
         p.add_argument("--passphrase-file", metavar="FILE", type=Path, help=_("read the passphrase from the first line of FILE"))
@@ -119,6 +126,25 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("dir", type=Path, metavar="DIR")
     p.add_argument("--client", required=True, metavar="ID", help=_("the client's id (from `waypoint clients --json`)"))
     p.add_argument("out", type=Path, metavar="OUT.json")
+    recipient_options(p)
+    p.add_argument("--override-reason", metavar="TEXT",
+                   help=_("send it although no valid release covers everything, for this reason (recorded)"))
+    secret_options(p)
+
+    p = sub.add_parser("report", help=_("write a report as PDF, checked against the recipient's releases"))
+    p.add_argument("dir", type=Path, metavar="DIR")
+    p.add_argument("out", type=Path, metavar="OUT.pdf", help=_("the PDF to write (a folder: a neutral name inside)"))
+    p.add_argument("--kind", required=True, metavar="KIND", help=_("one of: {kinds}").format(kinds=", ".join(_kinds())))
+    p.add_argument("--client", metavar="ID", help=_("the client's id (not needed for caseload and mileage)"))
+    p.add_argument("--sections", metavar="S,…", help=_("only these sections, comma-separated (minimum necessary)"))
+    p.add_argument("--password-file", dest="pdf_password_file", metavar="F", type=Path,
+                   help=_("protect the PDF (AES-256) with the password on the first line of F"))
+    p.add_argument("--from", dest="start", metavar="DATE", help=_("first day of the period, YYYY-MM-DD"))
+    p.add_argument("--to", dest="end", metavar="DATE", help=_("last day of the period, YYYY-MM-DD"))
+    p.add_argument("--deidentify", action="store_true", help=_("name clients by client code only"))
+    recipient_options(p)
+    p.add_argument("--override-reason", metavar="TEXT",
+                   help=_("include sections no valid release covers, for this reason (recorded)"))
     secret_options(p)
 
     p = sub.add_parser("demo", help=_("create a vault of synthetic clients"))
@@ -127,6 +153,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, metavar="S", help=_("the same seed gives the same clients"))
     p.add_argument("--passphrase-file", metavar="FILE", type=Path, help=_("use this passphrase instead of a generated one"))
     return parser
+
+
+def _kinds() -> list[str]:
+    from app.services.reporting import KINDS
+
+    return list(KINDS)
 
 
 # -- passphrases -------------------------------------------------------------------------------
@@ -526,15 +558,129 @@ def _cmd_export_fhir(args: argparse.Namespace, s: AppServices) -> int:
 
     session = _unlock(s, args.dir, args)
     try:
-        path, count = write_fhir(session, args.client, args.out, s.settings)
-    except NotFound:
-        print(_("Error: there is no client with the id {id} in this vault. "
-                "List the ids with: waypoint clients DIR --json").format(id=args.client), file=sys.stderr)
-        return EXIT_FAILED
+        try:
+            session.clients.get(args.client)
+        except NotFound:
+            print(_("Error: there is no client with the id {id} in this vault. "
+                    "List the ids with: waypoint clients DIR --json").format(id=args.client), file=sys.stderr)
+            return EXIT_FAILED
+        try:
+            path, count = write_fhir(session, args.client, args.out, s.settings, contact_id=args.recipient or None,
+                                     purpose=args.purpose, override_reason=args.override_reason or "")
+        except ValueError as exc:
+            print(_("Error: {message}").format(message=exc), file=sys.stderr)
+            print(_("Nothing was written."), file=sys.stderr)
+            return EXIT_FAILED
     finally:
         session.close()
     _print(ngettext("Wrote {n} FHIR resource to {path}", "Wrote {n} FHIR resources to {path}", count).format(
         n=count, path=path))
+    if args.recipient:
+        _print(_("Recorded 1 disclosure in the accounting of disclosures."))
+    return EXIT_OK
+
+
+def _report_request(args: argparse.Namespace) -> ReportRequest:
+    """The request from the options, checked before the vault is opened (exit 2 on a mistake)."""
+    from datetime import date
+
+    from app.reports.engine import Identify, choose_sections
+    from app.services.reporting import ReportRequest, kind
+
+    try:
+        k = kind(args.kind)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    try:
+        known = k.sections
+    except ImportError:
+        raise UsageError(_("The {kind} report is not available in this version.").format(kind=args.kind)) from None
+    sections: tuple[str, ...] | None = None
+    if args.sections is not None:
+        sections = tuple(dict.fromkeys(p.strip() for p in args.sections.split(",") if p.strip()))
+        if not sections:
+            raise UsageError(_("--sections needs at least one section. Choose from: {known}.").format(
+                known=", ".join(known)))
+        try:
+            choose_sections(known, sections)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+    if k.needs_client and not args.client:
+        raise UsageError(_("The {kind} report is about one client: add --client ID (from `waypoint clients "
+                           "DIR --json`).").format(kind=args.kind))
+    if args.recipient and not k.to_recipient:
+        raise UsageError(_("The {kind} report is not sent to a recipient. Leave out --recipient.").format(
+            kind=args.kind))
+    period: list[date | None] = []
+    for option, value in (("--from", args.start), ("--to", args.end)):
+        if value and not k.uses_period:
+            raise UsageError(_("The {kind} report has no period: leave out {option}.").format(
+                kind=args.kind, option=option))
+        try:
+            period.append(date.fromisoformat(value) if value else None)
+        except ValueError:
+            raise UsageError(_("{option} needs a date as YYYY-MM-DD, for example 2026-12-01.").format(
+                option=option)) from None
+    if period[0] and period[1] and period[0] > period[1]:
+        raise UsageError(_("The period starts after it ends. Put the --from date first."))
+    return ReportRequest(k.key, args.client if k.needs_client or args.client else None, sections,
+                         period[0], period[1], Identify.CODE if args.deidentify else Identify.FULL)
+
+
+def _pdf_password(path: Path | None) -> str | None:
+    if path is None:
+        return None
+    try:
+        text = path.read_text("utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        raise UsageError(_("Can't read the password file {path}. Save the password as UTF-8 text on its first "
+                           "line.").format(path=path)) from None
+    line = text.splitlines()[0] if text else ""
+    if not line:
+        raise UsageError(_("The password file {path} is empty: the password is read from its first line.").format(
+            path=path))
+    return line
+
+
+def _stderr_progress(done: int, total: int) -> None:
+    if total:
+        print(_("\r{done} of {total} clients").format(done=done, total=total), end="" if done < total else "\n",
+              file=sys.stderr, flush=True)
+
+
+def _cmd_report(args: argparse.Namespace, s: AppServices) -> int:
+    from app.services import report_export
+    from app.services.reporting import letterhead_from
+
+    request = _report_request(args)
+    password = _pdf_password(args.pdf_password_file)
+    reason = (args.override_reason or "").strip()
+    session = _unlock(s, args.dir, args)
+    try:
+        try:
+            checked = report_export.check(session, request, args.recipient or None)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        if not checked.fully_covered and not reason:
+            print(_("Error: {message}").format(message=checked.message()), file=sys.stderr)
+            print(_("Nothing was written. Record a release for the recipient, choose --sections it covers, or "
+                    "give --override-reason TEXT."), file=sys.stderr)
+            return EXIT_FAILED
+        try:
+            prepared = report_export.prepare(
+                session, request, letterhead_from(s.settings), contact_id=args.recipient or None,
+                override_reason=reason, purpose=args.purpose,
+                progress=_stderr_progress if request.kind == "caseload" else None)
+            path = report_export.save(session, prepared, args.out, password=password)
+        except ValueError as exc:
+            print(_("Error: {message}").format(message=exc), file=sys.stderr)
+            return EXIT_FAILED
+    finally:
+        session.close()
+    n = len(prepared.included)
+    _print(ngettext("Wrote {path} ({n} section)", "Wrote {path} ({n} sections)", n).format(path=path, n=n))
+    if prepared.contact_id is not None:
+        _print(_("Recorded 1 disclosure in the accounting of disclosures."))
     return EXIT_OK
 
 
@@ -553,6 +699,7 @@ _COMMANDS = {
     "agenda": _cmd_agenda,
     "export-ics": _cmd_export_ics,
     "export-fhir": _cmd_export_fhir,
+    "report": _cmd_report,
 }
 
 

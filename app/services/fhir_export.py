@@ -17,9 +17,22 @@ What goes in (CASE_RECORD.md, "FHIR R4 export"):
 - ServiceRequest per referral out, Appointment per scheduled follow-up in the coming year, and an
   Encounter per signed contact note.
 
+- One Consent per release of information (scope patient-privacy, category LOINC 64292-6; status
+  active / inactive / rejected for valid / expired / revoked; a permit provision with the period,
+  the recipient as actor, the purposes and the kinds of information; security label 42CFRPart2 for
+  a Part 2 consent). To a recipient, only the releases to that recipient go (the others would tell
+  them who else the client deals with).
+- A DocumentReference per prepared PDF handed in (`documents`): LOINC 18842-5 for the transition /
+  discharge summary, the kind's name otherwise; the attachment's size and SHA-1 (base64), the PDF
+  itself only when asked to inline it.
+
+Substance-use screens (AUDIT-C, DAST-10) are Part 2 information: their responses and observations
+carry the 42CFRPart2 security label and the re-disclosure notice.
+
 Minimum necessary: note bodies, addenda, locations and purposes of visits, assessment narratives,
-safety plans, attachments and draft work are left out. Consents (and DocumentReference for PDFs)
-come with the release-of-information records, which the vault does not hold yet.
+safety plans, attachments and draft work are left out. `write_fhir` to a recipient checks the
+releases (what the bundle holds must be covered, or overridden with a reason) and records the
+disclosure.
 
 Every reference is a `urn:uuid:` fullUrl of an entry in the same bundle; resource ids are derived
 (uuid5) from the record ids, so exporting the same record twice gives the same ids. Only LOINC
@@ -28,15 +41,20 @@ codes in `VERIFIED_LOINC` are ever emitted. Plain dicts: no Qt, no SQL, no FHIR 
 
 from __future__ import annotations
 
+import base64
+import contextlib
+import hashlib
 import json
+import os
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app import __version__
+from app.i18n import _
 from app.models.care_plan import (
     CarePlan,
     Comparison,
@@ -47,6 +65,8 @@ from app.models.care_plan import (
     Responsible,
 )
 from app.models.client import Client
+from app.models.consent import InfoType, Release, ReleaseStatus
+from app.models.contacts import Contact, ContactKind
 from app.models.follow_ups import Occurrence, Status
 from app.models.instruments import Instrument
 from app.models.notes import ContactType, Note, NoteStatus
@@ -54,9 +74,11 @@ from app.models.risk import TierRecord
 from app.models.screening import Administration, Urgency
 from app.models.service_referral import ReferralStatus, ServiceReferral
 from app.services import instruments
+from app.services.errors import ValidationError
 from app.store.files import atomic_write, ensure_private_dir
 
 if TYPE_CHECKING:
+    from app.services.report_export import PreparedReport
     from app.services.session import Session
     from app.services.settings import Settings
 
@@ -69,7 +91,12 @@ VERIFIED_PANELS: Mapping[str, str] = {"phq9": "44249-1", "phq2": "55757-9", "gad
 VERIFIED_TOTALS: Mapping[str, str] = {
     "phq9": "44261-6", "phq2": "55758-7", "gad7": "70274-6", "auditc": "75626-2", "dast10": "82667-7",
 }
-VERIFIED_LOINC = frozenset({*VERIFIED_PANELS.values(), *VERIFIED_TOTALS.values()})
+RELEASE_OF_INFORMATION = "64292-6"  # Consent.category ✅
+DISCHARGE_SUMMARY = "18842-5"  # DocumentReference.type of the transition / discharge summary ✅
+VERIFIED_LOINC = frozenset({*VERIFIED_PANELS.values(), *VERIFIED_TOTALS.values(), RELEASE_OF_INFORMATION,
+                            DISCHARGE_SUMMARY})
+DOCUMENT_TYPES: Mapping[str, str] = {"transition": DISCHARGE_SUMMARY}  # report kind → verified LOINC
+PART2_INSTRUMENTS = frozenset({"auditc", "dast10"})  # substance-use screens: 42 CFR Part 2 information
 
 APPOINTMENT_DAYS = 365  # scheduled follow-ups exported: from today, this many days ahead
 DEFAULT_NAME = "waypoint-fhir-export.json"
@@ -89,6 +116,16 @@ _VAULT = "urn:waypoint:vault"
 _TIER = "urn:waypoint:risk-tier"
 _RISK_RULE = "urn:waypoint:risk-rule"
 _QUESTIONNAIRE = "urn:waypoint:questionnaire:"
+_INFO_TYPE = "urn:waypoint:information-type"
+_CONTACT = "urn:waypoint:contact"
+_NPI = "http://hl7.org/fhir/sid/us-npi"
+_CONSENT_SCOPE = "http://terminology.hl7.org/CodeSystem/consentscope"
+_PARTICIPATION = "http://terminology.hl7.org/CodeSystem/v3-ParticipationType"
+_PART2_LABEL = {"system": _ACT_CODE, "code": "42CFRPart2", "display": "42 CFR Part2"}
+_HIPAA_AUTH = "https://www.ecfr.gov/current/title-45/section-164.508"
+_PART2_RULE = "https://www.ecfr.gov/current/title-42/chapter-I/subchapter-A/part-2"
+_CONSENT_STATUS = {ReleaseStatus.VALID: "active", ReleaseStatus.EXPIRED: "inactive",
+                   ReleaseStatus.REVOKED: "rejected", ReleaseStatus.NONE: "proposed"}
 
 _GENDER = {"female": "female", "male": "male", "intersex": "other", "unknown": "unknown"}
 _PLAN_STATUS = {
@@ -523,17 +560,142 @@ def _encounter(note: Note, patient: str, practitioner: str, organization: str) -
 # -- the bundle --------------------------------------------------------------------------------
 
 
+def _label_part2(response: Resource, observation: Resource | None, notice: str) -> None:
+    """Substance-use screens are 42 CFR Part 2 information: labelled, and the observation carries
+    the re-disclosure notice that must travel with it."""
+    for resource in (response, observation):
+        if resource is not None:
+            resource["meta"] = {"security": [dict(_PART2_LABEL)]}
+    if observation is not None:
+        observation["note"] = [*observation.get("note", []), {"text": notice}]
+
+
+# -- consent and documents ---------------------------------------------------------------------
+
+
+def _recipient(contact: Contact, patient: str) -> Resource:
+    """The recipient of releases: an Organization, a Practitioner, or a RelatedPerson (natural support)."""
+    f = contact.fields
+    identifier = [{"system": _CONTACT, "value": contact.id}]
+    telecom = [{"system": "phone", "value": v} for v in (f.phone, f.phone_alt) if v]
+    if f.fax:
+        telecom.append({"system": "fax", "value": f.fax})
+    if f.email:
+        telecom.append({"system": "email", "value": f.email})
+    address: dict[str, Any] = {k: v for k, v in (("city", f.city), ("state", f.region),
+                                                 ("postalCode", f.postal_code)) if v}
+    lines = [line for line in (f.address_line1, f.address_line2) if line]
+    if lines:
+        address["line"] = lines
+    resource: Resource
+    if contact.kind is ContactKind.ORGANISATION:
+        resource = {"resourceType": "Organization", "id": resource_id("Organization", contact.id),
+                    "identifier": identifier, "active": contact.archived_at is None, "name": contact.name}
+    elif contact.kind is ContactKind.NATURAL_SUPPORT:
+        resource = {"resourceType": "RelatedPerson", "id": resource_id("RelatedPerson", contact.id),
+                    "identifier": identifier, "patient": _ref(patient), "name": [{"text": contact.name}]}
+        if f.role:
+            resource["relationship"] = [_text(f.role)]
+    else:
+        if f.npi:
+            identifier.append({"system": _NPI, "value": f.npi})
+        resource = {"resourceType": "Practitioner", "id": resource_id("Practitioner", contact.id),
+                    "identifier": identifier, "name": [{"text": contact.name}]}
+    if telecom:
+        resource["telecom"] = telecom
+    if address:
+        resource["address"] = [address]
+    return resource
+
+
+def _consent(release: Release, today: date, patient: str, organization: str, recipient: str) -> Resource:
+    """One release of information as a FHIR Consent (a permit to disclose to one recipient)."""
+    f = release.fields
+    period: dict[str, str] = {}
+    if f.signed_on:
+        period["start"] = _day(f.signed_on)
+    ends = [d for d in (f.expires_on, release.revoked_on, release.event_occurred_on) if d is not None]
+    if ends:
+        period["end"] = _day(min(ends))
+    provision: Resource = {
+        "type": "permit",
+        "actor": [{"role": {"coding": [{"system": _PARTICIPATION, "code": "IRCP",
+                                        "display": "information recipient"}]},
+                   "reference": _ref(recipient)}],
+        "code": [{"coding": [{"system": _INFO_TYPE, "code": i.value, "display": i.label}]} for i in f.information],
+    }
+    if period:
+        provision["period"] = period
+    if f.purposes:
+        provision["purpose"] = [{"display": p} for p in f.purposes]
+    policy = [{"uri": _HIPAA_AUTH}]
+    consent: Resource = {
+        "resourceType": "Consent", "id": resource_id("Consent", release.id),
+        "status": _CONSENT_STATUS[release.status(today)],
+        "scope": {"coding": [{"system": _CONSENT_SCOPE, "code": "patient-privacy", "display": "Privacy Consent"}]},
+        "category": [{"coding": [{"system": LOINC, "code": RELEASE_OF_INFORMATION,
+                                  "display": "Release of information consent"}]}],
+        "patient": _ref(patient), "performer": [_ref(patient)], "organization": [_ref(organization)],
+        "policyRule": {"coding": [{"system": _ACT_CODE, "code": "OPTIN", "display": "opt-in"}]},
+    }
+    if f.signed_on:
+        consent["dateTime"] = _day(f.signed_on)
+    if f.part2:
+        consent = {"resourceType": "Consent", "id": consent["id"], "meta": {"security": [dict(_PART2_LABEL)]},
+                   **consent}
+        provision["securityLabel"] = [dict(_PART2_LABEL)]
+        policy.append({"uri": _PART2_RULE})
+    consent["policy"] = policy
+    consent["provision"] = provision
+    return consent
+
+
+def document_reference(prepared: PreparedReport, patient: str, author: str, custodian: str, *,
+                       inline: bool = False) -> Resource:
+    """A prepared PDF as a DocumentReference: its kind (LOINC 18842-5 for the transition /
+    discharge summary; the kind's name otherwise), size and SHA-1 (base64, as FHIR wants), and
+    the PDF itself only when `inline`."""
+    from app.services import reporting
+
+    kind = reporting.kind(prepared.request.kind)
+    doc_type: dict[str, Any] = {"text": kind.label}
+    loinc = DOCUMENT_TYPES.get(kind.key)
+    if loinc:
+        doc_type["coding"] = [{"system": LOINC, "code": loinc, "display": "Discharge summary"}]
+    attachment: dict[str, Any] = {
+        "contentType": "application/pdf", "language": "en", "size": len(prepared.pdf),
+        "hash": base64.b64encode(hashlib.sha1(prepared.pdf, usedforsecurity=False).digest()).decode("ascii"),
+        "title": prepared.default_name, "creation": _instant(prepared.generated_at),
+    }
+    if inline:
+        attachment["data"] = base64.b64encode(prepared.pdf).decode("ascii")
+    document: Resource = {
+        "resourceType": "DocumentReference", "id": resource_id("DocumentReference", prepared.sha256),
+        "identifier": [{"system": "urn:ietf:rfc:3986", "value": f"urn:sha256:{prepared.sha256}"}],
+        "status": "current", "docStatus": "final", "type": doc_type, "subject": _ref(patient),
+        "date": _instant(prepared.generated_at), "author": [_ref(author)], "custodian": _ref(custodian),
+        "description": prepared.description(), "content": [{"attachment": attachment}],
+    }
+    if prepared.part2:
+        document["securityLabel"] = [{"coding": [dict(_PART2_LABEL)]}]
+    return document
+
+
 def _latest_signed(plans: Iterable[CarePlan]) -> CarePlan | None:
     signed = [p for p in plans if p.status is not PlanStatus.DRAFT]
     in_force = [p for p in signed if p.in_force]
     return max(in_force or signed, key=lambda p: p.version, default=None)
 
 
-def export_fhir(session: Session, client_id: str, settings: Settings | None = None) -> dict[str, Any]:
+def export_fhir(session: Session, client_id: str, settings: Settings | None = None, *,
+                contact_id: str | None = None, documents: Sequence[PreparedReport] = (),
+                inline_documents: bool = False) -> dict[str, Any]:
     """The client's record as a FHIR R4 Bundle (type "collection"), as a JSON-ready dict.
 
     NotFound for an unknown client. `settings` supply the case manager's and the practice's names
-    (optional). Reads through the services; writes nothing, records nothing (see `write_fhir`)."""
+    (optional). For a recipient (`contact_id`) only the releases to them become Consents.
+    `documents` (prepared PDFs) become DocumentReferences, with the PDF inlined only when
+    `inline_documents`. Reads through the services; writes nothing, records nothing (see `write_fhir`)."""
     client = session.clients.get(client_id)
     bundle = _Bundle()
     practitioner = bundle.add(_practitioner(session.actor, settings))
@@ -551,8 +713,11 @@ def export_fhir(session: Session, client_id: str, settings: Settings | None = No
             continue
         if instrument.id not in questionnaires:
             questionnaires[instrument.id] = bundle.add(_questionnaire(instrument))
-        response = bundle.add(_response(admin, instrument, patient, practitioner))
-        observation = _observation(admin, instrument, patient, practitioner, response)
+        response_resource = _response(admin, instrument, patient, practitioner)
+        observation = _observation(admin, instrument, patient, practitioner, response_resource["id"])
+        if instrument.id in PART2_INSTRUMENTS:
+            _label_part2(response_resource, observation, session.consents.redisclosure_notice()[1])
+        bundle.add(response_resource)
         if observation is not None:
             observed.append((admin, bundle.add(observation)))
 
@@ -579,6 +744,19 @@ def export_fhir(session: Session, client_id: str, settings: Settings | None = No
         if note.status is NoteStatus.SIGNED:
             bundle.add(_encounter(note, patient, practitioner, organization))
 
+    recipients: dict[str, str] = {}
+    releases = session.consents.for_client(client_id)
+    for release in sorted(releases, key=lambda r: (r.fields.signed_on or date.min, r.id)):
+        if contact_id is not None and release.fields.contact_id != contact_id:
+            continue  # to a recipient: only their own releases
+        to = release.fields.contact_id
+        if to not in recipients:
+            recipients[to] = bundle.add(_recipient(session.contacts.get(to), patient))
+        bundle.add(_consent(release, today, patient, organization, recipients[to]))
+
+    for document in documents:
+        bundle.add(document_reference(document, patient, practitioner, organization, inline=inline_documents))
+
     return {
         "resourceType": "Bundle", "id": str(uuid.uuid4()),
         "meta": {"source": f"Waypoint {__version__}"},
@@ -590,16 +768,102 @@ def to_json(bundle: Mapping[str, Any]) -> bytes:
     return (json.dumps(bundle, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-def write_fhir(session: Session, client_id: str, dest: Path, settings: Settings | None = None) -> tuple[Path, int]:
+_SCREENING = frozenset({"Questionnaire", "QuestionnaireResponse", "Observation", "RiskAssessment"})
+_CARE = frozenset({"Condition", "Goal", "CarePlan", "ServiceRequest", "Appointment", "Encounter"})
+
+
+def bundle_information(bundle: Mapping[str, Any], documents: Sequence[PreparedReport] = ()) -> tuple[InfoType, ...]:
+    """The kinds of information a bundle discloses (for the consent check), in a fixed order:
+    demographics (who, and the releases), screening results, substance-use screens (Part 2),
+    care plan (needs, goals, referrals, appointments, contacts — never note bodies), and what
+    the attached documents hold."""
+    found: set[InfoType] = {InfoType.DEMOGRAPHICS}
+    for entry in bundle.get("entry", []):
+        resource = entry["resource"]
+        kind = resource["resourceType"]
+        labels = resource.get("meta", {}).get("security", [])
+        if kind in ("QuestionnaireResponse", "Observation") and any(
+                label.get("code") == _PART2_LABEL["code"] for label in labels):
+            found.add(InfoType.SUBSTANCE_USE)
+        elif kind in _SCREENING and kind != "Questionnaire":
+            found.add(InfoType.SCREENING_RESULTS)
+        elif kind in _CARE:
+            found.add(InfoType.CARE_PLAN)
+    for document in documents:
+        found.update(document.info_types)
+    return tuple(i for i in InfoType if i in found)
+
+
+def _covering_release(session: Session, client_id: str, contact_id: str, info: Sequence[InfoType],
+                      used: Sequence[str]) -> Release | None:
+    today = session.clock.today()
+    mine = [r for r in session.consents.for_client(client_id) if r.fields.contact_id == contact_id]
+    for release in mine:
+        if release.status(today) is ReleaseStatus.VALID and all(release.covers(i) for i in info):
+            return release
+    return next((r for r in mine if r.id in used), None)
+
+
+def write_fhir(session: Session, client_id: str, dest: Path, settings: Settings | None = None, *,
+               contact_id: str | None = None, purpose: str = "", override_reason: str = "",
+               legal_basis: str = "", documents: Sequence[PreparedReport] = ()) -> tuple[Path, int]:
     """Write the client's bundle to `dest` (a file, or a folder for the neutral default name),
     0600 and atomically, and record the export (ids and counts only). Returns the path and the
-    number of resources. NotFound for an unknown client (nothing written)."""
-    bundle = export_fhir(session, client_id, settings)
+    number of resources. NotFound for an unknown client (nothing written).
+
+    To a recipient (`contact_id`): a valid release must cover every kind of information in the
+    bundle, or `override_reason` says why it goes anyway — otherwise ValueError with a sentence
+    naming what isn't covered and the release status, and nothing is written. The disclosure is
+    recorded (purpose defaulting to the release's purposes, hash of the bytes written)."""
+    from app.services.report_export import (
+        default_legal_basis,
+        override_legal_basis,
+        recipient_label,
+    )
+
+    bundle = export_fhir(session, client_id, settings, contact_id=contact_id, documents=documents)
+    reason = override_reason.strip()
+    disclosure: dict[str, Any] | None = None
+    if contact_id is not None:
+        recipient = recipient_label(session, contact_id)
+        info = bundle_information(bundle, documents)
+        cov = session.consents.coverage(client_id, contact_id, info)
+        if not cov.complete and not reason:
+            raise ValueError(_("No valid release to {recipient} covers everything in the FHIR record (release: "
+                               "{status}). Not covered: {info}. Record a release, or give a reason to send it "
+                               "anyway.").format(recipient=recipient, status=cov.status.label.lower(),
+                                                 info=", ".join(i.label for i in cov.not_covered)))
+        release = _covering_release(session, client_id, contact_id, info, cov.release_ids)
+        purpose = purpose.strip() or ("; ".join(release.fields.purposes) if release is not None else "")
+        if not legal_basis.strip():
+            legal_basis = default_legal_basis() if cov.complete and release is not None else override_legal_basis()
+        if not purpose:
+            message = _("Write the purpose of the disclosure.")
+            raise ValidationError({"purpose": message}, message)
+        disclosure = {
+            "contact_id": contact_id, "recipient": recipient, "purpose": purpose, "legal_basis": legal_basis.strip(),
+            "consent_id": release.id if release is not None else None,
+            "overridden_reason": reason if not cov.complete else None, "sections": info,
+            "description": _("FHIR R4 record (JSON): {info}").format(info=", ".join(i.label for i in info)),
+            "method": _("saved (FHIR JSON)"),
+        }
     if dest.is_dir():
         dest = dest / DEFAULT_NAME
     if not dest.parent.exists():
         ensure_private_dir(dest.parent)
-    atomic_write(dest, to_json(bundle))
+    data = to_json(bundle)
+    atomic_write(dest, data)
     count = len(bundle["entry"])
-    session.record("export.fhir", "client", client_id, f"resources={count}")
+    try:
+        if disclosure is not None:
+            entry = session.consents.record_disclosure(
+                client_id, content_hash=hashlib.sha256(data).hexdigest(), **disclosure)
+            session.record("export.fhir", "client", client_id,
+                           f"resources={count},contact={contact_id},disclosure={entry.id}")
+        else:
+            session.record("export.fhir", "client", client_id, f"resources={count}")
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(dest)
+        raise
     return dest, count
