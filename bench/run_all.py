@@ -4,7 +4,7 @@
 
 Each benchmark runs as its own process (bench/startup.py, bench/workspace.py,
 bench/sqlcipher_vs_sqlite.py, bench/chart.py, bench/scoring.py, bench/care_plan.py, bench/notes.py,
-bench/calendar_views.py) and prints its detailed figures; the table at the end collects
+bench/calendar_views.py, bench/reports.py, bench/fhir.py, bench/caseload.py) and prints its detailed figures; the table at the end collects
 the headline figure of each, its target, and pass/fail. The first run builds the cached demo
 vault of 10,000 clients under bench/.cache/ (about 90 s), and the 2,000-client vaults of the
 care-plan, notes and calendar benches (about 45–90 s each).
@@ -76,6 +76,9 @@ def main() -> int:
     plan = _run("care_plan.py", "--runs", "7" if args.quick else "15")["care_plan"]
     notes = _run("notes.py", "--runs", "2" if args.quick else "3")["notes"]
     cal = _run("calendar_views.py", "--runs", "1" if args.quick else "3")["calendar"]
+    reports = _run("reports.py", "--runs", "3" if args.quick else "10")
+    fhir = _run("fhir.py", "--runs", "7" if args.quick else "25")["fhir"]
+    caseload = _run("caseload.py", "--runs", "1" if args.quick else "5")["caseload"]
     load_after = os.getloadavg()
 
     kdf = work["kdf_params"]
@@ -113,6 +116,20 @@ def main() -> int:
         _row("Peak memory with that notes vault, a busy client's Notes tab shown",
              f"{notes['peak_mib']:.0f} MiB", "≤ 300 MiB", notes["peak_mib"] <= 300),
         *_calendar_rows(cal),
+        _row(f"Client summary PDF of a client with {reports['report_summary']['history_days'] / 365:.0f} years of"
+             " history (data read and rendered)",
+             f"{reports['report_summary']['value_ms']:.0f} ms (p95 {reports['report_summary']['p95_ms']:.0f} ms)",
+             "≤ 500 ms", reports["report_summary"]["pass"]),
+        _row(f"Progress-notes PDF of a year ({reports['report_notes']['notes']} notes,"
+             f" {reports['report_notes']['pages']} pages)",
+             f"{reports['report_notes']['value_ms']:.0f} ms (p95 {reports['report_notes']['p95_ms']:.0f} ms)",
+             f"≤ {reports['report_notes']['target_ms']:.0f} ms", reports["report_notes"]["pass"]),
+        _row(f"FHIR export of one client ({fhir['resources']} resources, written to a file)",
+             f"{fhir['value_ms']:.0f} ms (p95 {fhir['p95_ms']:.0f} ms)", "≤ 300 ms", fhir["pass"]),
+        _row(f"Caseload report PDF, de-identified, of the 2,000-client vault ({caseload['clients']:,} active clients,"
+             f" {caseload['pages']} pages; figures read and rendered)",
+             f"{caseload['median_s']:.2f} s (p95 {caseload['p95_s']:.2f} s; data {caseload['data_median_s']:.2f} s,"
+             f" PDF {caseload['pdf_median_s']:.2f} s)", "≤ 3 s", caseload["pass"]),
     ]
     print("\n## Performance\n")
     print(f"Demo vault of {CLIENTS:,} clients (`waypoint demo DIR --clients {CLIENTS} --seed 1`), offscreen Qt,"
