@@ -77,6 +77,7 @@ class AppController(QObject):
         a["export_ics"].triggered.connect(self.show_export_ics)
         a["mileage"].triggered.connect(self.show_mileage)
         a["reports"].triggered.connect(lambda: self.show_report(None))
+        a["export_fhir"].triggered.connect(lambda: self.show_export_fhir(None))
         a["backup"].triggered.connect(lambda: self.backup_now("manual"))
         a["restore"].triggered.connect(self.show_restore)
         a["open_vault"].triggered.connect(self.choose_vault)
@@ -405,6 +406,19 @@ class AppController(QObject):
         if client_id is None and self.workspace is not None:
             client_id = self.workspace.current_client_id()
         self._open_dialog(ReportDialog(self.session, self.services.settings, client_id, kind, self.window))
+
+    def show_export_fhir(self, client_id: str | None) -> None:
+        """The FHIR export of the client whose record is open (or `client_id`)."""
+        from app.ui.dialogs.export_fhir import ExportFhirDialog  # noqa: PLC0415
+
+        if self.session is None:
+            return
+        if client_id is None and self.workspace is not None:
+            client_id = self.workspace.current_client_id()
+        if client_id is None:
+            self.window.show_status(_("Open a client's record first, then export it as FHIR."))
+            return
+        self._open_dialog(ExportFhirDialog(self.session, self.services.settings, client_id, self.window))
 
     def _imported(self, count: int) -> None:
         self.window.show_status(_("Imported {n} clients.").format(n=count))

@@ -11,7 +11,7 @@ from app import APP_NAME
 from app.i18n import _
 
 SESSION_ACTIONS = ("new_client", "import", "backup", "find", "edit_client", "today", "clients", "contacts", "calendar",
-                   "export_ics", "mileage", "reports", "caseload", "discreet", "lock", "back")
+                   "export_ics", "mileage", "reports", "export_fhir", "caseload", "discreet", "lock", "back")
 
 
 class MainWindow(QMainWindow):
@@ -50,6 +50,7 @@ class MainWindow(QMainWindow):
         file.addAction(self._action("new_client", _("New client"), QKeySequence.StandardKey.New))
         file.addAction(self._action("import", _("Import clients from CSV…"), "Ctrl+I"))
         file.addAction(self._action("reports", _("Make a report…"), "Ctrl+R"))
+        file.addAction(self._action("export_fhir", _("Export the client's record as FHIR…"), "Ctrl+Shift+F"))
         file.addAction(self._action("export_ics", _("Export follow-ups to a calendar file…"), "Ctrl+Shift+E"))
         file.addAction(self._action("mileage", _("Mileage log…"), "Ctrl+Shift+M"))
         file.addSeparator()
