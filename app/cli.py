@@ -643,7 +643,11 @@ def _pdf_password(path: Path | None) -> str | None:
 
 
 def _stderr_progress(done: int, total: int) -> None:
-    if total:
+    """A one-line counter on a terminal (redrawn about a hundred times); nothing when stderr is a
+    file or a pipe, so logs don't fill with counts."""
+    if not total or not sys.stderr.isatty():
+        return
+    if done == total or done * 100 // total != (done - 1) * 100 // total:
         print(_("\r{done} of {total} clients").format(done=done, total=total), end="" if done < total else "\n",
               file=sys.stderr, flush=True)
 

@@ -6,7 +6,6 @@ optionally password-protected, and mistakes in the options are sentences with ex
 from __future__ import annotations
 
 import io
-import re
 import stat
 from datetime import timedelta
 from pathlib import Path
@@ -164,7 +163,7 @@ def test_an_unknown_client_or_recipient_is_exit_1(home: Path, vault_dir: Path, v
     assert result.returncode == 1 and "could not be found" in result.stderr and not out.exists()
 
 
-def test_the_caseload_report_needs_no_client_shows_progress_and_can_be_deidentified(
+def test_the_caseload_report_needs_no_client_and_can_be_deidentified(
         services: AppServices, vault_dir: Path, home: Path, tmp_path: Path) -> None:
     from app.services import demo
 
@@ -175,7 +174,8 @@ def test_the_caseload_report_needs_no_client_shows_progress_and_can_be_deidentif
     out = tmp_path / "caseload.pdf"
     result = waypoint(home, "report", vault_dir, out, "--kind", "caseload", "--deidentify")
     assert result.returncode == 0, result.stderr
-    assert re.search(r"\b(\d+) of \1 clients", result.stderr) and result.stdout.startswith(f"Wrote {out} (")
+    assert result.stdout.startswith(f"Wrote {out} (")
+    assert " clients" not in result.stderr  # the counter is for a terminal, not a pipe or a log
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(out.read_bytes())).pages)
     assert text and not [n for n in names if n in text]
     assert not [n for n in names if n in result.stdout + result.stderr]
