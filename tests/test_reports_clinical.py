@@ -498,6 +498,6 @@ def test_clinical_reports_import_no_qt() -> None:
 
 def test_the_catalogue_leaves_substance_use_out_unless_asked(session: Session) -> None:
     """By default ("minimum necessary") no report kind prints the 42 CFR Part 2 section."""
-    for key in ("summary", "assessment", "care-plan", "transition", "referral"):
+    for key in ("summary", "assessment", "care-plan", "transition", "referral", "outcomes"):
         assert "substance_use" in kind(key).sections
         assert "substance_use" not in kind(key).default_sections, key

@@ -37,6 +37,7 @@ from app.reports.engine import (
 )
 
 SECTIONS = ("trends", "substance_use", "attainment", "plan_actual")
+DEFAULT_SECTIONS = ("trends", "attainment", "plan_actual")  # Part 2 information only when asked for
 SECTION_INFO = {
     "trends": InfoType.SCREENING_RESULTS,
     "substance_use": InfoType.SUBSTANCE_USE,

@@ -23,6 +23,7 @@ from app.models.notes import (
     NoteSection,
     NoteStatus,
 )
+from app.store.care_plan_repo import CarePlanRepository
 from app.store.db import Connection
 from app.store.notes_repo import NoteRepository
 
@@ -186,12 +187,14 @@ def demo_notes(conn: Connection, rng: random.Random, fake: Faker, clients: Itera
 
     Each client gets about `per_client` notes scaled by their stage (none to a few while referred
     or screening, most while services are under way), dated between their referral and `today`;
-    with `total`, exactly that many notes are shared out the same way."""
+    with `total`, exactly that many notes are shared out the same way. Notes written while a signed
+    care plan is in force mostly record the goals they worked on (for plan-versus-actual)."""
     people = list(clients)
     if not people:
         return 0
     names = [str(fake.first_name()) for _ in range(60)]
     writer = _Writer(rng, names)
+    plans = CarePlanRepository(conn)
     repo = NoteRepository(conn)
     notes: list[Note] = []
     addenda: list[tuple[Addendum, str]] = []
@@ -210,6 +213,8 @@ def demo_notes(conn: Connection, rng: random.Random, fake: Faker, clients: Itera
             end = min(end, today - timedelta(days=rng.randint(14, 180)))
         span = max(1, (end - start).days)
         usual_format = rng.choices(formats, format_weights)[0]
+        plan_goals = _plan_goals(plans, client.id)
+        goal_rng = random.Random(client.id)  # its own stream: the rest of the demo stays as it was
         offsets = sorted(rng.randrange(span + 1) for _ in range(count))
         for number, offset in enumerate(offsets):
             on = start + timedelta(days=offset)
@@ -221,8 +226,11 @@ def demo_notes(conn: Connection, rng: random.Random, fake: Faker, clients: Itera
                 f"{rng.choice(names)} ({rng.choice(_PROVIDERS + _RELATIONS)})",)
             if kind is ContactType.HOME_VISIT and rng.random() < 0.2:
                 participants += (f"{rng.choice(names)} ({rng.choice(_RELATIONS)})",)
+            goal_ids: tuple[str, ...] = ()
+            if plan_goals is not None and on >= plan_goals[0] and goal_rng.random() < 0.7:
+                goal_ids = tuple(goal_rng.sample(plan_goals[1], min(len(plan_goals[1]), goal_rng.choice((1, 1, 2)))))
             fields = NoteFields(kind, on, starts, rng.randint(low, high) // 5 * 5, rng.choice(_LOCATIONS[kind]),
-                                participants, (), fmt, writer.sections(fmt, kind, pronoun))
+                                participants, goal_ids, fmt, writer.sections(fmt, kind, pronoun))
             contact = datetime.combine(on, starts, UTC)
             late = rng.random() < 0.06
             if late:
@@ -242,6 +250,15 @@ def demo_notes(conn: Connection, rng: random.Random, fake: Faker, clients: Itera
             if len(notes) >= _CHUNK:
                 written += _flush(repo, notes, addenda)
     return written + _flush(repo, notes, addenda)
+
+
+def _plan_goals(plans: CarePlanRepository, client_id: str) -> tuple[date, tuple[str, ...]] | None:
+    """From when the client's signed plan is in force, and its goals' ids; None without one."""
+    plan = plans.in_force(client_id)
+    if plan is None or plan.start_on is None:
+        return None
+    goals = tuple(g.id for g in plan.document.goals())
+    return (plan.start_on, goals) if goals else None
 
 
 def _flush(repo: NoteRepository, notes: list[Note], addenda: list[tuple[Addendum, str]]) -> int:

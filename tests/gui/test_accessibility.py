@@ -47,7 +47,7 @@ def test_every_focusable_control_is_named(gui: Gui, client_vault: Path) -> None:
     assert unnamed(gui.controller.unlock_page) == []
     gui.unlock(client_vault)
     workspace = gui.controller.workspace
-    for page in ("today", "clients", "contacts", "calendar"):
+    for page in ("today", "clients", "contacts", "calendar", "caseload"):
         workspace.go(page)
         assert unnamed(workspace) == [], page
     for view in ("month", "week", "agenda"):
@@ -58,8 +58,11 @@ def test_every_focusable_control_is_named(gui: Gui, client_vault: Path) -> None:
     workspace.edit_client()
     assert unnamed(workspace.editor) == []
     workspace.editor.close_for_lock()
+    client_id = workspace.clients.model.row_at(0).id
     for show in (gui.controller.show_settings, gui.controller.show_import, gui.controller.show_help,
-                 gui.controller.show_export_ics, gui.controller.show_mileage):
+                 gui.controller.show_export_ics, gui.controller.show_mileage,
+                 lambda: gui.controller.show_report(client_id), lambda: gui.controller.show_report(None, "caseload"),
+                 lambda: gui.controller.show_export_fhir(client_id)):
         show()
         dialog = gui.controller.dialogs[-1]
         pages = getattr(dialog, "pages", [None])
