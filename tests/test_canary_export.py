@@ -63,10 +63,11 @@ def pdf_text(data: bytes, password: str | None = None) -> str:
     return unicodedata.normalize("NFC", "\n".join(p.extract_text() for p in reader.pages))
 
 
-def hits(root: Path, allowed: set[Path], since: float | None = None) -> list[str]:
+def hits(root: Path, allowed: set[Path], since: float | None = None,
+         canaries: tuple[str, ...] = CANARIES) -> list[str]:
     """Every file under `root` but the allowed ones holding a canary — as bytes, or as PDF text
     (a PDF's text is encoded, so a stray unencrypted PDF is read as a reader would)."""
-    needles = [e for canary in CANARIES for e in encodings(canary)]
+    needles = [e for canary in canaries for e in encodings(canary)]
     found = []
     for path in files(root, since):
         if path in allowed:
@@ -82,7 +83,7 @@ def hits(root: Path, allowed: set[Path], since: float | None = None) -> list[str
                 text = pdf_text(data)
             except Exception:  # an encrypted or broken PDF: nothing a reader could see
                 continue
-            if any(c in text for c in CANARIES):
+            if any(c in text for c in canaries):
                 found.append(f"{path}: PDF text")
     return found
 
