@@ -232,6 +232,33 @@ KINDS: dict[str, ReportKind] = {kind.key: kind for kind in (
 )}
 
 
+def subjects(session: Session, key: str, client_id: str) -> list[tuple[str, str]]:
+    """(id, label) of the records a kind can report on for one client, newest first — the care
+    plan's versions (the draft too, to print for signing), completed assessments, safety-plan
+    versions, transitions, referrals out; [] for kinds that report on the whole record."""
+    from app.i18n import format_date
+
+    if key == "care-plan":
+        return [(p.id, (_("Version {n} (draft)") if p.status.value == "draft" else _("Version {n}, {status}"))
+                 .format(n=p.version, status=p.status.label.lower()))
+                for p in session.care_plans.versions(client_id, include_draft=True)]
+    if key == "assessment":
+        return [(a.id, _("Assessment of {date} (version {n})").format(date=format_date(a.assessed_on), n=a.version))
+                for a in session.assessments.versions(client_id)]
+    if key in ("safety-plan", "safety-card"):
+        return [(p.id, _("Version {n}, {status}").format(n=p.version, status=p.status.label.lower()))
+                for p in session.safety_plans.versions(client_id)]
+    if key == "transition":
+        return [(t.id, _("{date} — {what}{to}").format(date=format_date(t.on), what=t.headline,
+                                                        to=f" → {t.receiving_text}" if t.receiving_text else ""))
+                for t in sorted(session.transitions.for_client(client_id), key=lambda t: t.on, reverse=True)]
+    if key == "referral":
+        return [(r.id, _("{service} — {to} ({status})").format(service=r.fields.service or _("Referral"),
+                                                               to=r.to_text, status=r.status.label.lower()))
+                for r in session.service_referrals.for_client(client_id)]
+    return []
+
+
 def kind(key: str) -> ReportKind:
     """The kind called `key`; ValueError with a sentence listing the kinds for an unknown one."""
     try:

@@ -413,3 +413,26 @@ def test_close_for_lock_stops_without_asking(gui: Gui, client_vault: Path, servi
     preview(gui, dialog)
     dialog.close_for_lock()
     assert not dialog.isVisible() and dialog.prepared is None and dialog.refresh_preview() is False
+
+
+def test_which_one_picks_an_older_care_plan_version(gui: Gui, client_vault: Path, services) -> None:  # type: ignore[no-untyped-def]
+    """Kinds that report on one record (a plan version, a transition, a referral) offer the
+    client's records, newest first; picking an older one prints that one."""
+    from app.services import demo
+    from tests.conftest import PASSPHRASE
+
+    session = services.vaults.unlock(client_vault, passphrase=PASSPHRASE)
+    demo.populate(session, 30, seed=4)
+    client_id, versions = next((c.id, v) for c in session.clients.roster()
+                               if len(v := session.care_plans.versions(c.id, include_draft=True)) >= 2)
+    session.close()
+    gui.unlock(client_vault)
+    dialog = open_report(gui, client_id, "care-plan")
+    assert dialog.subject_combo.isVisible() and dialog.subject_combo.count() == len(versions)
+    assert dialog.subject_combo.currentData() == versions[0].id  # the newest first
+    oldest = versions[-1]
+    dialog.subject_combo.setCurrentIndex(dialog.subject_combo.count() - 1)
+    preview(gui, dialog)
+    assert f"Version {oldest.version} ·" in pdf_text(dialog.prepared.pdf)
+    dialog.kind_combo.setCurrentIndex(dialog.kind_combo.findData("summary"))
+    assert not dialog.subject_combo.isVisible()  # the summary is about the whole record

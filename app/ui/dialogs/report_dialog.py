@@ -333,6 +333,14 @@ class ReportDialog(QDialog):
         grid.addWidget(self.period_error, 7, 0, 1, 2)
         self.start.changed.connect(self._changed)
         self.end.changed.connect(self._changed)
+        self.subject_caption = QLabel(_("Which one"))
+        self.subject_caption.setContentsMargins(0, SPACING, 0, 0)
+        grid.addWidget(self.subject_caption, 8, 0, 1, 2)
+        self.subject_combo = QComboBox()
+        self.subject_combo.setAccessibleName(_("Which record the report is about"))
+        self.subject_caption.setBuddy(self.subject_combo)
+        grid.addWidget(self.subject_combo, 9, 0, 1, 2)
+        self.subject_combo.currentIndexChanged.connect(lambda _i: self._changed())
         self.left.addWidget(card)
 
     def _fill_clients(self) -> None:
@@ -531,7 +539,27 @@ class ReportDialog(QDialog):
         if problems:
             return None
         identify = Identify.CODE if kind.can_deidentify and self.deidentify.isChecked() else Identify.FULL
-        return ReportRequest(kind.key, client_id, sections, start, end, identify)
+        return ReportRequest(kind.key, client_id, sections, start, end, identify, subject_id=self.subject_id())
+
+    def subject_id(self) -> str | None:
+        """The record chosen under "Which one" (None: the latest, or the kind has no choice)."""
+        if self.subject_combo.count() == 0:
+            return None
+        return str(self.subject_combo.currentData() or "") or None
+
+    def _fill_subjects(self) -> None:
+        """The versions / transitions / referrals the kind can report on, newest first."""
+        kind = self.kind()
+        client_id = self.current_client_id() if kind.needs_client else None
+        items = reporting.subjects(self.session, kind.key, client_id) if client_id else []
+        self.subject_combo.blockSignals(True)
+        self.subject_combo.clear()
+        for subject_id, label in items:
+            self.subject_combo.addItem(label, subject_id)
+        self.subject_combo.blockSignals(False)
+        shown = len(items) > 1
+        self.subject_caption.setVisible(shown)
+        self.subject_combo.setVisible(shown)
 
     def _field_error(self, label: QLabel, text: str) -> None:
         label.setText(text)
@@ -572,11 +600,13 @@ class ReportDialog(QDialog):
             self.sections_box.addWidget(box)
             self.section_checks[key] = box
         self.recipient_card.setVisible(kind.to_recipient)
+        self._fill_subjects()
         self._fill_recipients()
         self._changed()
 
     def _client_changed(self) -> None:
         self._extra_contacts = []
+        self._fill_subjects()
         self._fill_recipients()
         self._changed()
 
@@ -742,7 +772,7 @@ class ReportDialog(QDialog):
         sections = self.chosen_sections()
         if (kind.needs_client and client_id is None) or not sections:
             return None
-        return ReportRequest(kind.key, client_id, sections)
+        return ReportRequest(kind.key, client_id, sections, subject_id=self.subject_id())
 
     def _show_check(self, icon_name: str, text: str, colour: str) -> None:
         self.check_icon.setPixmap(theme.icon(icon_name, colour).pixmap(20, 20))
