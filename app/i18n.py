@@ -51,8 +51,12 @@ def system_locale() -> str:
     return name
 
 
-def set_locale(locale_id: str | None) -> str:
-    """Switch language and formatting locale; returns the identifier actually used."""
+def set_locale(locale_id: str | None, language: str | None = None) -> str:
+    """Switch the formatting locale (dates, numbers, first day of the week) and the language of
+    the interface and reports; returns the locale identifier actually used.
+
+    `language` ('' or None: the locale's own language) picks the catalog, so a US case manager can
+    work in Spanish with US dates. English is the source language: no catalog needed."""
     from babel import Locale, UnknownLocaleError
 
     wanted = locale_id or system_locale()
@@ -61,11 +65,19 @@ def set_locale(locale_id: str | None) -> str:
     except (ValueError, UnknownLocaleError):
         parsed = Locale.parse("en_US")
     ident = str(parsed)
+    lang = (language or parsed.language).split("_")[0]
     _state["locale"] = ident
+    _state["language"] = lang
     _state["translations"] = gettext.translation(
-        _DOMAIN, localedir=str(_LOCALE_DIR), languages=[ident, parsed.language], fallback=True
+        _DOMAIN, localedir=str(_LOCALE_DIR), languages=[ident, lang] if lang == parsed.language else [lang],
+        fallback=True,
     )
     return ident
+
+
+def current_language() -> str:
+    """The interface language ('en', 'es' …)."""
+    return str(_state.get("language", "en"))
 
 
 def current_locale() -> str:

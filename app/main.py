@@ -35,6 +35,22 @@ def _install_error_handlers() -> None:
     sys.excepthook = excepthook
 
 
+def _install_qt_language(app) -> None:  # type: ignore[no-untyped-def]
+    """Qt's own words (standard buttons, the print and file dialogs) in the interface language,
+    and Qt's locale (calendar pop-ups, first day of the week) from the formatting locale."""
+    from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+
+    from app.i18n import current_language, current_locale
+
+    QLocale.setDefault(QLocale(current_locale()))
+    language = current_language()
+    if language == "en":
+        return
+    translator = QTranslator(app)
+    if translator.load(f"qtbase_{language}", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+        app.installTranslator(translator)
+
+
 def build_app(debug: bool = False):  # type: ignore[no-untyped-def]
     """The composition root: process hygiene, logging, settings and services, then the window.
 
@@ -51,6 +67,7 @@ def build_app(debug: bool = False):  # type: ignore[no-untyped-def]
     app.setOrganizationName("Waypoint")
     app.setDesktopFileName("waypoint")
     _install_error_handlers()
+    _install_qt_language(app)
     from app.ui import theme
     from app.ui.controller import AppController
     from app.ui.shell import MainWindow

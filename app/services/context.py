@@ -117,5 +117,5 @@ def start_process(debug: bool = False) -> AppServices:
     harden_process(paths)
     configure_logging(paths.log_dir, debug=debug or bool(os.environ.get("WAYPOINT_DEBUG")))
     services = AppServices.build(paths)
-    set_locale(services.settings.locale or None)
+    set_locale(services.settings.locale or None, services.settings.language or None)
     return services
