@@ -64,8 +64,15 @@ def set_locale(locale_id: str | None, language: str | None = None) -> str:
         parsed = Locale.parse(wanted.replace("-", "_"))
     except (ValueError, UnknownLocaleError):
         parsed = Locale.parse("en_US")
-    ident = str(parsed)
     lang = (language or parsed.language).split("_")[0]
+    if locale_id is None and lang != parsed.language and parsed.territory:
+        # Following the computer's region in another language: that language's conventions for
+        # the region (Spanish in the US → es_US: "9 jun 2026"), not English month names.
+        try:
+            parsed = Locale.parse(f"{lang}_{parsed.territory}")
+        except (ValueError, UnknownLocaleError):
+            pass
+    ident = str(parsed)
     _state["locale"] = ident
     _state["language"] = lang
     _state["translations"] = gettext.translation(

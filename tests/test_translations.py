@@ -91,6 +91,16 @@ def test_the_build_compiled_the_catalog_and_the_language_switches(catalog) -> No
     assert _("Today") == "Today"
 
 
+def test_spanish_on_a_us_computer_formats_dates_the_us_spanish_way(monkeypatch: pytest.MonkeyPatch) -> None:
+    import app.i18n as i18n
+
+    monkeypatch.setattr(i18n, "system_locale", lambda: "en_US")
+    assert set_locale(None, "es") == "es_US"  # the region follows the computer, the words the language
+    assert format_date(date(2026, 6, 9)) == "9 jun 2026"
+    assert format_number(1234.5) == "1,234.5"
+    assert set_locale(None, None) == "en_US" and format_date(date(2026, 6, 9)) == "Jun 9, 2026"
+
+
 def test_dates_numbers_and_the_first_day_of_the_week_follow_the_locale() -> None:
     from babel import Locale
 
