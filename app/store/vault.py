@@ -216,8 +216,15 @@ class Vault:
         conn = self.connection
         try:
             conn.execute("BEGIN IMMEDIATE")
-        except db.DatabaseError as exc:
-            raise db.translate_write_error(exc) from exc
+        except BaseException as exc:
+            # Interrupted on its last steps, BEGIN can leave a transaction open: end it, or the
+            # next save would fail with "cannot start a transaction within a transaction".
+            if conn.in_transaction:
+                with contextlib.suppress(db.DatabaseError):
+                    conn.execute("ROLLBACK")
+            if isinstance(exc, db.DatabaseError):
+                raise db.translate_write_error(exc) from exc
+            raise
         try:
             yield conn
             conn.execute("COMMIT")
