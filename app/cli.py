@@ -44,6 +44,8 @@ def _parser() -> argparse.ArgumentParser:
         "--demo", action="store_true", help=_("start the app on a fresh demo vault of synthetic clients")
     )
     parser.add_argument("--debug", action="store_true", help=_("debug logging (never includes client data)"))
+    parser.add_argument("--self-test", action="store_true",
+                        help=_("check that this installation is complete (a temporary vault; nothing of yours is touched)"))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def recipient_options(p: argparse.ArgumentParser) -> None:
@@ -724,6 +726,10 @@ def main(argv: Sequence[str]) -> int:
     except SystemExit as exc:
         return int(exc.code or 0)
 
+    if args.self_test:
+        from app.self_test import run_self_test
+
+        return run_self_test()
     if args.command is None:
         from app.main import run_gui
 

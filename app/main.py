@@ -51,6 +51,23 @@ def _install_qt_language(app) -> None:  # type: ignore[no-untyped-def]
         app.installTranslator(translator)
 
 
+def _set_window_icon(app) -> None:  # type: ignore[no-untyped-def]
+    """The app's icon in the title bar and task switcher: resources/icons in an installed bundle,
+    installer/icons/png in a source checkout."""
+    from PySide6.QtGui import QIcon
+
+    from app import RESOURCES_DIR
+
+    for folder in (RESOURCES_DIR / "icons", RESOURCES_DIR.parent / "installer" / "icons" / "png"):
+        files = sorted(folder.glob("waypoint-*.png"))
+        if files:
+            icon = QIcon()
+            for file in files:
+                icon.addFile(str(file))
+            app.setWindowIcon(icon)
+            return
+
+
 def build_app(debug: bool = False):  # type: ignore[no-untyped-def]
     """The composition root: process hygiene, logging, settings and services, then the window.
 
@@ -73,6 +90,7 @@ def build_app(debug: bool = False):  # type: ignore[no-untyped-def]
     from app.ui.shell import MainWindow
 
     theme.apply(app)
+    _set_window_icon(app)
     app.styleHints().colorSchemeChanged.connect(lambda _scheme: theme.apply(app))  # follow the OS live
     window = MainWindow()
     controller = AppController(app, services, window)
