@@ -1,11 +1,18 @@
 """Look and feel: Fusion with a calm light or dark palette that follows the OS, one accent,
-an 8-pixel spacing grid, and icons from a maintained set (qtawesome, loaded lazily)."""
+an 8-pixel spacing grid, and icons from a maintained set (qtawesome, loaded lazily).
+
+When the OS asks for more contrast (or WAYPOINT_HIGH_CONTRAST=1), a black-and-white palette
+replaces the calm one: every text colour reaches 7:1 against its background (WCAG AAA), borders
+are solid and the focus ring is thick. Font sizes are never fixed: everything scales from the
+application font, which follows the system's."""
 
 from __future__ import annotations
 
 import os
+import tempfile
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QIcon, QPalette
@@ -30,6 +37,7 @@ class Colors:
     warning_bg: str
     info_bg: str
     success: str
+    high_contrast: bool = False
 
 
 LIGHT = Colors(
@@ -41,6 +49,19 @@ DARK = Colors(
     dark=True, window="#1B1E22", surface="#23272C", surface_alt="#2B3036", border="#3A4048",
     text="#E7EAED", muted="#A3ADB8", accent="#4FB3AE", accent_text="#0E1214", danger="#F2B8B5",
     danger_bg="#4A2220", warning_bg="#45391A", info_bg="#1C3A38", success="#81C784",
+)
+
+# High contrast: pure black and white, no grey text; accents dark enough (or light enough) to
+# read as text at 7:1 or better.
+HIGH_CONTRAST_LIGHT = Colors(
+    dark=False, window="#FFFFFF", surface="#FFFFFF", surface_alt="#F0F0F0", border="#000000",
+    text="#000000", muted="#1F1F1F", accent="#00367A", accent_text="#FFFFFF", danger="#8A0000",
+    danger_bg="#FFFFFF", warning_bg="#FFFFFF", info_bg="#FFFFFF", success="#004D00", high_contrast=True,
+)
+HIGH_CONTRAST_DARK = Colors(
+    dark=True, window="#000000", surface="#000000", surface_alt="#141414", border="#FFFFFF",
+    text="#FFFFFF", muted="#E6E6E6", accent="#FFE14D", accent_text="#000000", danger="#FF9E9E",
+    danger_bg="#000000", warning_bg="#000000", info_bg="#000000", success="#8CFF8C", high_contrast=True,
 )
 
 _current: dict[str, Colors] = {"colors": LIGHT}
@@ -57,10 +78,56 @@ def wants_dark(preference: str = "system") -> bool:
     return QGuiApplication.styleHints().colorScheme() == Qt.ColorScheme.Dark
 
 
+def wants_high_contrast() -> bool:
+    """WAYPOINT_HIGH_CONTRAST=1 (or 0) decides; otherwise the OS accessibility setting does."""
+    forced = os.environ.get("WAYPOINT_HIGH_CONTRAST", "").strip().lower()
+    if forced in ("1", "true", "yes", "on"):
+        return True
+    if forced in ("0", "false", "no", "off"):
+        return False
+    style_hints = QGuiApplication.styleHints()  # kept alive while its accessibility part is read
+    return style_hints.accessibility().contrastPreference() == Qt.ContrastPreference.HighContrast
+
+
+def palette_for(dark: bool, high_contrast: bool) -> Colors:
+    if high_contrast:
+        return HIGH_CONTRAST_DARK if dark else HIGH_CONTRAST_LIGHT
+    return DARK if dark else LIGHT
+
+
+def contrast_ratio(foreground: str, background: str) -> float:
+    """The WCAG 2 contrast ratio of two colours (1 to 21)."""
+
+    def luminance(colour: str) -> float:
+        q = QColor(colour)
+        channels = []
+        for value in (q.redF(), q.greenF(), q.blueF()):
+            channels.append(value / 12.92 if value <= 0.04045 else ((value + 0.055) / 1.055) ** 2.4)
+        r, g, b = channels
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    lighter, darker = sorted((luminance(foreground), luminance(background)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+_following: dict[str, str] = {}
+
+
+def _follow_contrast(app: QApplication, preference: str) -> None:
+    """Re-apply when the OS contrast setting changes while Waypoint runs (connected once)."""
+    _following["preference"] = preference
+    if "connected" not in _following:
+        _following["connected"] = "yes"
+        style_hints = app.styleHints()
+        style_hints.accessibility().contrastPreferenceChanged.connect(
+            lambda _pref: apply(app, _following["preference"]))
+
+
 def apply(app: QApplication, preference: str = "system") -> Colors:
     """Apply the palette and style sheet; returns the colours in use."""
-    c = DARK if wants_dark(preference) else LIGHT
+    c = palette_for(wants_dark(preference), wants_high_contrast())
     _current["colors"] = c
+    _follow_contrast(app, preference)
     app.setStyle("Fusion")
     pal = QPalette()
     roles = {
@@ -83,8 +150,12 @@ def apply(app: QApplication, preference: str = "system") -> Colors:
         pal.setColor(role, QColor(value))
     for role in (QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText, QPalette.ColorRole.WindowText):
         pal.setColor(QPalette.ColorGroup.Disabled, role, QColor(c.muted))
+    if c.high_contrast:
+        pal.setColor(QPalette.ColorRole.Mid, QColor(c.text))
+        for role in (QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText, QPalette.ColorRole.WindowText):
+            pal.setColor(QPalette.ColorGroup.Disabled, role, QColor(c.muted))
     app.setPalette(pal)
-    app.setStyleSheet(style_sheet(c))
+    app.setStyleSheet(style_sheet(c) + (high_contrast_sheet(c) if c.high_contrast else ""))
     icon.cache_clear()
     return c
 
@@ -151,6 +222,54 @@ def style_sheet(c: Colors) -> str:
     QProgressBar {{ border: 1px solid {c.border}; border-radius: 4px; background: {c.surface_alt}; height: 8px;
                     text-align: center; }}
     QProgressBar::chunk {{ background: {c.accent}; border-radius: 4px; }}
+    """
+
+
+@cache
+def _indicator_folder() -> Path:
+    return Path(tempfile.mkdtemp(prefix="waypoint-theme-"))  # private to this user (0700)
+
+
+def _indicator_image(name: str, colour: str) -> str:
+    """A check or radio mark drawn from the icon set, saved as a PNG a style sheet can point at."""
+    path = _indicator_folder() / f"{name.replace('.', '-')}-{colour.lstrip('#')}.png"
+    if not path.exists():
+        icon(name, colour).pixmap(32, 32).save(str(path), "PNG")
+    return path.as_posix()
+
+
+def high_contrast_sheet(c: Colors) -> str:
+    """Additions for high contrast: solid borders everywhere, a thick focus ring, underlined links,
+    selected items marked by an outline as well as by colour, check boxes and radio buttons drawn
+    with a visible box (Fusion's own outline is invisible on black)."""
+    check = _indicator_image("mdi6.check-bold", c.text)
+    dot = _indicator_image("mdi6.circle", c.text)
+    partly = _indicator_image("mdi6.minus-thick", c.text)
+    return f"""
+    QCheckBox::indicator, QRadioButton::indicator {{ width: 14px; height: 14px;
+        border: 2px solid {c.text}; background: {c.surface}; border-radius: 2px; }}
+    QAbstractItemView::indicator {{ width: 12px; height: 12px; border: 2px solid {c.text}; background: {c.surface}; }}
+    QRadioButton::indicator {{ border-radius: 9px; }}
+    QCheckBox::indicator:checked, QAbstractItemView::indicator:checked {{ image: url({check}); }}
+    QCheckBox::indicator:indeterminate, QAbstractItemView::indicator:indeterminate {{ image: url({partly}); }}
+    QRadioButton::indicator:checked {{ image: url({dot}); }}
+    QCheckBox::indicator:disabled, QRadioButton::indicator:disabled {{ border-style: dashed; }}
+    QPushButton, QToolButton, QLineEdit, QComboBox, QSpinBox, QPlainTextEdit, QTextEdit, QDateEdit,
+    QListWidget, QTableView, QTreeView {{ border: 2px solid {c.border}; }}
+    QPushButton:focus, QToolButton:focus, QCheckBox:focus, QRadioButton:focus, QListWidget:focus,
+    QTableView:focus, QTreeView:focus, QTabBar::tab:focus {{ outline: 3px solid {c.accent}; }}
+    QLineEdit:focus, QComboBox:focus, QSpinBox:focus, QPlainTextEdit:focus, QTextEdit:focus
+        {{ border: 3px solid {c.accent}; padding: 3px 6px; }}
+    QPushButton:focus, QToolButton:focus {{ border: 3px solid {c.accent}; }}
+    QPushButton[primary="true"]:focus {{ border: 3px solid {c.text}; text-decoration: underline; }}
+    QPushButton[link="true"] {{ text-decoration: underline; }}
+    QFrame#Card, QFrame#ItemRow, QFrame#Banner[kind="warning"], QFrame#Banner[kind="info"]
+        {{ border: 2px solid {c.border}; }}
+    QLabel#Badge {{ border: 2px solid {c.border}; }}
+    QListWidget#NavList::item:selected, QListWidget#SettingsList::item:selected
+        {{ border: 2px solid {c.accent}; }}
+    QTabBar::tab {{ color: {c.text}; }}
+    QTabBar::tab:selected {{ border-bottom: 4px solid {c.accent}; text-decoration: underline; }}
     """
 
 

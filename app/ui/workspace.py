@@ -138,7 +138,6 @@ class Workspace(QWidget):
     def _build_rail(self) -> QWidget:
         rail = QWidget()
         rail.setObjectName("NavRail")
-        rail.setFixedWidth(200)
         layout = QVBoxLayout(rail)
         layout.setContentsMargins(0, SPACING * 2, 0, SPACING * 2)
         brand = QLabel(APP_NAME)
@@ -189,6 +188,10 @@ class Workspace(QWidget):
             row.setContentsMargins(SPACING, 0, SPACING, 0)
             row.addWidget(button, 1)
             layout.addLayout(row)
+        # 200 px at the usual font size; wider with a larger system font, so no label is cut short.
+        texts = [self.nav.item(i).text() for i in range(self.nav.count())] + [self.discreet_button.text(), lock.text()]
+        widest = max(rail.fontMetrics().horizontalAdvance(t) for t in texts)
+        rail.setFixedWidth(max(200, widest + 20 + SPACING * 9))
         return rail
 
     # -- navigation --------------------------------------------------------------------------

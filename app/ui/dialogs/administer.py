@@ -116,6 +116,7 @@ class AdministerDialog(DraftDialog):
             self.form.set_answers(prefill)
         self.form.finished.connect(lambda: self.save_button.setFocus(Qt.FocusReason.TabFocusReason))
         scroll = QScrollArea()
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # its fields take the focus
         scroll.setWidgetResizable(True)
         holder = QWidget()
         inner = QVBoxLayout(holder)

@@ -140,6 +140,7 @@ class CarePlanEditorDialog(DraftDialog):
         caption.setFont(theme.scaled_font(self, 1.05, bold=True))
         self.suggestion_card.body.addWidget(caption)
         self.suggestion_scroll = QScrollArea()
+        self.suggestion_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # its buttons take the focus
         self.suggestion_scroll.setWidgetResizable(True)
         self.suggestion_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.suggestion_scroll.setMaximumHeight(118)

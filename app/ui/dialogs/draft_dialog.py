@@ -46,6 +46,7 @@ class DraftDialog(QDialog):
         """The scrolling page of a long form (no sideways scrolling); its column is `self.form`.
         Returns (scroll area, page): fill the column, then `scroll.setWidget(page)`."""
         scroll = QScrollArea()
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # its fields take the focus
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         page = QWidget()

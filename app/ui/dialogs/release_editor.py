@@ -361,7 +361,7 @@ class ReleaseEditorDialog(OfferedDraftDialog):
         chain.extend((self.signed_on.edit, self.signed_on.pick, self.expires_on.edit, self.expires_on.pick,
                       self.expiry_event, self.treatment_conditioned))
         chain.extend(self.signature_buttons[kind] for kind in SignatureKind)
-        chain.extend((self.pad.canvas, self.pad.undo_button, self.pad.clear_button, self.verbal_reason, self.scan,
+        chain.extend((self.pad, self.pad.undo_button, self.pad.clear_button, self.verbal_reason, self.scan,
                       self.attach_button, self.cancel_button, self.save_button))
         for first, second in zip(chain, chain[1:], strict=False):
             QWidget.setTabOrder(first, second)

@@ -227,6 +227,7 @@ class ReportDialog(QDialog):
         body.setSpacing(SPACING * 2)
         outer.addLayout(body, 1)
         self.scroll = scroll = QScrollArea()
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # its fields take the focus
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setFixedWidth(430)
@@ -590,14 +591,21 @@ class ReportDialog(QDialog):
         while self.sections_box.count():
             item = self.sections_box.takeAt(0)
             if item.widget() is not None:
+                item.widget().hide()  # out of the Tab order at once, not when deleted
                 item.widget().deleteLater()
         self.section_checks = {}
         defaults = set(kind.default_sections)
+        anchor = self.deidentify.previousInFocusChain()
+        while anchor is not self and not anchor.focusPolicy().value & Qt.FocusPolicy.TabFocus.value:
+            anchor = anchor.previousInFocusChain()
         for key, label in kind.section_labels().items():
             box = QCheckBox(label)
             box.setChecked(key in defaults)
             box.toggled.connect(self._changed)
             self.sections_box.addWidget(box)
+            # Made after the buttons, so Tab would reach them last: put them where they are read.
+            QWidget.setTabOrder(anchor, box)
+            anchor = box
             self.section_checks[key] = box
         self.recipient_card.setVisible(kind.to_recipient)
         self._fill_subjects()

@@ -191,6 +191,7 @@ class ClientRecordPage(QWidget):
 
     def _build_overview(self) -> QWidget:
         scroll = QScrollArea()
+        scroll.setAccessibleName(_("Overview"))
         scroll.setWidgetResizable(True)
         inner = QWidget()
         grid = QGridLayout(inner)

@@ -165,6 +165,8 @@ class StageTile(QPushButton):
             layout.addWidget(label)
         self.setToolTip(_("Show these clients"))
         self.set_count(0)
+        # Tall enough for both lines at any system font size (76 px at the usual one).
+        self.setMinimumHeight(max(76, layout.minimumSize().height()))
 
     def set_count(self, count: int) -> None:
         self.count_label.setText(str(count))
@@ -196,6 +198,7 @@ class TodayPage(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         scroll = QScrollArea()
+        scroll.setAccessibleName(_("Today"))
         scroll.setWidgetResizable(True)
         outer.addWidget(scroll)
         inner = QWidget()

@@ -141,6 +141,7 @@ class AssessmentTab(RecordTab):
             self.empty_button)
         self.stack.addWidget(self.empty)
         self.scroll = QScrollArea()
+        self.scroll.setAccessibleName(_("Assessment"))
         self.scroll.setWidgetResizable(True)
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.scroll.setWidget(QWidget())

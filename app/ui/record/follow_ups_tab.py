@@ -390,6 +390,7 @@ class FollowUpsTab(RecordTab):
         box.addWidget(self.day_hint)
         box.addStretch(1)
         scroll = QScrollArea()  # a short window: the details scroll, the buttons stay reachable
+        scroll.setAccessibleName(_("Follow-up details"))
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(page)

@@ -223,6 +223,7 @@ class OutcomesTab(RecordTab):
 
         self.stack = QStackedWidget()
         self.scroll = QScrollArea()
+        self.scroll.setAccessibleName(_("Outcomes"))
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.content = QWidget()

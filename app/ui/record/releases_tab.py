@@ -224,6 +224,7 @@ class ReleasesTab(RecordTab):
         box.setContentsMargins(0, 0, 0, 0)
         box.setSpacing(SPACING)
         scroll = QScrollArea()
+        scroll.setAccessibleName(_("Release details"))
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.viewport().setAutoFillBackground(False)

@@ -130,6 +130,7 @@ class RiskTab(RecordTab):
         self.message = Banner("info")
         self.layout_.addWidget(self.message)
         scroll = QScrollArea()
+        scroll.setAccessibleName(_("Risk"))
         scroll.setWidgetResizable(True)
         inner = QWidget()
         column = QVBoxLayout(inner)

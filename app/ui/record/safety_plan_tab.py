@@ -93,6 +93,7 @@ class SafetyPlanTab(RecordTab):
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(SPACING * 2)
         self.scroll_area = QScrollArea()
+        self.scroll_area.setAccessibleName(_("Safety plan"))
         self.scroll_area.setWidgetResizable(True)
         self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.view = SafetyPlanView()

@@ -233,6 +233,7 @@ class TransitionTab(RecordTab):
         side.body.addWidget(recorded)
         self.facts = FactList()
         scroll = QScrollArea()
+        scroll.setAccessibleName(_("Transition details"))
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)

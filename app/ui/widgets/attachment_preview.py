@@ -95,6 +95,7 @@ class AttachmentPreview(QWidget):
         self.image_label = QLabel()
         self.image_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.image_area = QScrollArea()
+        self.image_area.setAccessibleName(_("Image preview"))
         self.image_area.setObjectName("PreviewArea")
         self.image_area.setWidgetResizable(True)
         self.image_area.setAlignment(Qt.AlignmentFlag.AlignCenter)
