@@ -33,7 +33,9 @@ class UsageError(Exception):
     pass
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(list_kinds: bool = True) -> argparse.ArgumentParser:
+    """The command line. `list_kinds` False leaves the report kinds out of `report`'s help, so
+    starting the app does not load the report catalogue."""
     parser = argparse.ArgumentParser(
         prog="waypoint",
         description=_("Waypoint: encrypted, offline case management. With no command, starts the app."),
@@ -136,7 +138,8 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("report", help=_("write a report as PDF, checked against the recipient's releases"))
     p.add_argument("dir", type=Path, metavar="DIR")
     p.add_argument("out", type=Path, metavar="OUT.pdf", help=_("the PDF to write (a folder: a neutral name inside)"))
-    p.add_argument("--kind", required=True, metavar="KIND", help=_("one of: {kinds}").format(kinds=", ".join(_kinds())))
+    p.add_argument("--kind", required=True, metavar="KIND",
+                   help=_("one of: {kinds}").format(kinds=", ".join(_kinds())) if list_kinds else None)
     p.add_argument("--client", metavar="ID", help=_("the client's id (not needed for caseload and mileage)"))
     p.add_argument("--sections", metavar="S,…", help=_("only these sections, comma-separated (minimum necessary)"))
     p.add_argument("--password-file", dest="pdf_password_file", metavar="F", type=Path,
@@ -720,7 +723,7 @@ def _quiet_stdout() -> None:
 
 
 def main(argv: Sequence[str]) -> int:
-    parser = _parser()
+    parser = _parser(list_kinds="report" in argv)
     try:
         args = parser.parse_args(list(argv))
     except SystemExit as exc:

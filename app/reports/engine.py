@@ -15,9 +15,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from enum import StrEnum
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from reportlab.graphics.shapes import Circle, Drawing, Line, PolyLine, Rect, String
@@ -44,6 +42,7 @@ from reportlab.platypus import (
 from app import RESOURCES_DIR
 from app.i18n import _, format_date, format_datetime
 from app.models.instruments import Band
+from app.reports.identity import Identify, Letterhead
 
 FONTS_DIR = RESOURCES_DIR / "fonts"
 FONT = "DejaVuSans"
@@ -80,30 +79,6 @@ def register_fonts() -> str:
 
 
 # -- what every report carries ----------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Letterhead:
-    """The practice's letterhead, from settings."""
-
-    practice_name: str
-    address: str = ""  # may hold several lines
-    phone: str = ""
-    logo_path: Path | None = None
-    case_manager: str = ""
-    credentials: str = ""
-
-    @property
-    def signed_by(self) -> str:
-        return ", ".join(p for p in (self.case_manager, self.credentials) if p)
-
-
-class Identify(StrEnum):
-    """How the client is named on a report: in full (name, client code, date of birth) or by
-    client code only (a de-identified report)."""
-
-    FULL = "full"
-    CODE = "code"
 
 
 @dataclass(frozen=True, slots=True)

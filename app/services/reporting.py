@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.i18n import _
 from app.models.consent import InfoType
-from app.reports.engine import Identify, Letterhead
+from app.reports.identity import Identify, Letterhead
 
 if TYPE_CHECKING:
     from app.services.session import Session
