@@ -42,7 +42,8 @@ from reportlab.platypus import (
 from app import RESOURCES_DIR
 from app.i18n import _, format_date, format_datetime
 from app.models.instruments import Band
-from app.reports.identity import Identify, Letterhead
+from app.reports.identity import Identify as Identify  # re-exported: reports import them from here
+from app.reports.identity import Letterhead as Letterhead
 
 FONTS_DIR = RESOURCES_DIR / "fonts"
 FONT = "DejaVuSans"
