@@ -13,6 +13,7 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 from app.store import db, migrations
 from app.store.audit_repo import AuditRepository
@@ -216,25 +217,15 @@ class Vault:
         conn = self.connection
         try:
             conn.execute("BEGIN IMMEDIATE")
-        except BaseException as exc:
+        except BaseException as exc:  # noqa: BLE001 - _abandon re-raises it
             # Interrupted on its last steps, BEGIN can leave a transaction open: end it, or the
             # next save would fail with "cannot start a transaction within a transaction".
-            if conn.in_transaction:
-                with contextlib.suppress(db.DatabaseError):
-                    conn.execute("ROLLBACK")
-            if isinstance(exc, db.DatabaseError):
-                raise db.translate_write_error(exc) from exc
-            raise
+            _abandon(conn, exc)
         try:
             yield conn
             conn.execute("COMMIT")
-        except BaseException as exc:
-            if conn.in_transaction:
-                with contextlib.suppress(db.DatabaseError):
-                    conn.execute("ROLLBACK")
-            if isinstance(exc, db.DatabaseError):
-                raise db.translate_write_error(exc) from exc
-            raise
+        except BaseException as exc:  # noqa: BLE001 - _abandon re-raises it
+            _abandon(conn, exc)
 
     # -- keys ---------------------------------------------------------------------------------
 
@@ -270,3 +261,14 @@ def remove_vault_files(folder: Path) -> None:
         if path.is_file():
             os.unlink(path)
     folder.rmdir()
+
+
+def _abandon(conn: db.Connection, exc: BaseException) -> NoReturn:
+    """Roll back whatever transaction is open, then raise `exc` (a database error as the store's
+    own, with its sentence)."""
+    if conn.in_transaction:
+        with contextlib.suppress(db.DatabaseError):
+            conn.execute("ROLLBACK")
+    if isinstance(exc, db.DatabaseError):
+        raise db.translate_write_error(exc) from exc
+    raise exc
