@@ -6,6 +6,7 @@ back on the GUI thread. Errors arrive as the exception object (its str() is the 
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -45,6 +46,10 @@ def run_in_background(
     on_done: Callable[[Any], None],
     on_error: Callable[[BaseException], None],
 ) -> None:
+    # Free the garbage waiting to be collected here, on the GUI thread: otherwise a collection
+    # triggered by the work's own allocations may run on the pool thread and finalize dead Qt
+    # objects there, which crashes Qt (seen once while a demo vault was being built).
+    gc.collect()
     task = _Task(fn)
     _running.add(task)
 
