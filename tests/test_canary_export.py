@@ -44,8 +44,13 @@ def encodings(text: str) -> list[bytes]:
 
 
 def files(root: Path, since: float | None) -> Iterator[Path]:
+    """Every file under `root`. Under the system temp folder, pytest's own folders are left out:
+    tests running at the same time keep their synthetic canaries there (each sweep scans its own
+    tmp_path by name); the app's temporary files would be elsewhere in it."""
+    temp_root = Path(tempfile.gettempdir()).resolve()
     for folder, dirs, names in os.walk(root):
-        dirs[:] = [d for d in dirs if d not in SKIP_DIRS]
+        dirs[:] = [d for d in dirs if d not in SKIP_DIRS
+                   and not (Path(folder).resolve() == temp_root and d.startswith("pytest-of-"))]
         for name in names:
             path = Path(folder) / name
             try:

@@ -42,7 +42,7 @@ from app.services.session import Session
 from tests.reliability.conftest import KINDS, SAVERS, context
 from tests.test_canary_export import ROOT, encodings, hits, pdf_text
 
-CANARIES = ("Xylokanary", "Qorbcanäry", "Ødekanarya")
+CANARIES = ("Xylokanary", "Quillkanäry", "Ødekanarya")  # used by no other test
 PASSPHRASE = "canary sweep: \"quartz\" \\ otter 🦦 lamp Ánh"
 NEUTRAL = ("waypoint-",)
 
