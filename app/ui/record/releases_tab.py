@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -35,11 +35,11 @@ from app.ui.dialogs.release_revoke import EndingEventDialog, RevokeReleaseDialog
 from app.ui.pages.clients import RosterView
 from app.ui.pages.contacts import ContactDetails, list_table
 from app.ui.record.base import RecordTab
+from app.ui.record.paired_lists import ID_ROLE, PairedLists
 from app.ui.theme import SPACING
 from app.ui.widgets.common import Banner, Card, EmptyState, link_button, muted_label, primary_button
 from app.ui.widgets.signature_pad import SignaturePad
 
-ID_ROLE = Qt.ItemDataRole.UserRole + 1
 STATUS_ICONS = {ReleaseStatus.NONE: "mdi6.file-question-outline", ReleaseStatus.VALID: "mdi6.check-circle-outline",
                 ReleaseStatus.EXPIRED: "mdi6.clock-alert-outline", ReleaseStatus.REVOKED: "mdi6.cancel"}
 _MARKS = {ReleaseStatus.NONE: "–", ReleaseStatus.VALID: "✓", ReleaseStatus.EXPIRED: "⚠", ReleaseStatus.REVOKED: "✗"}
@@ -126,7 +126,8 @@ def _heading(parent: QWidget, text: str) -> QLabel:
     return label
 
 
-class ReleasesTab(RecordTab):
+class ReleasesTab(PairedLists, RecordTab):
+    VISIBLE_ROWS = 5
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
         self.releases: list[Release] = []
@@ -340,39 +341,8 @@ class ReleasesTab(RecordTab):
         self.disclosure_stack.setCurrentWidget(self.disclosure_table if self.disclosures else self.disclosure_empty)
         self.detail.setVisible(bool(self.releases or self.disclosures))
 
-    def _fit(self, table: RosterView, rows: int) -> None:
-        """Room for up to five rows before the list scrolls, so the disclosures stay in view."""
-        height = (table.horizontalHeader().sizeHint().height() + 2 * table.frameWidth() + 4
-                  + table.verticalHeader().defaultSectionSize() * min(max(rows, 1), 5))
-        table.setFixedHeight(height)
-
-    # -- selection and details ------------------------------------------------------------------
-
-    def _select(self, kind: str, index: QModelIndex) -> None:
-        if not index.isValid():
-            return
-        other = self.disclosure_table if kind == "release" else self.release_table
-        other.selectionModel().blockSignals(True)
-        other.clearSelection()
-        other.setCurrentIndex(QModelIndex())
-        other.selectionModel().blockSignals(False)
-        self._selected = (kind, index.data(ID_ROLE))
-        self._show_selected()
-
-    def _restore_selection(self) -> None:
-        if self._selected is not None:
-            kind, item_id = self._selected
-            table, model = ((self.release_table, self.release_model) if kind == "release"
-                            else (self.disclosure_table, self.disclosure_model))
-            for row in range(model.rowCount()):
-                if model.item(row, 0).data(ID_ROLE) == item_id:
-                    table.selectionModel().blockSignals(True)
-                    table.selectRow(row)
-                    table.selectionModel().blockSignals(False)
-                    self._show_selected()
-                    return
-        self._selected = None
-        self._show_selected()
+    def _lists(self) -> dict[str, tuple[RosterView, QStandardItemModel]]:  # type: ignore[override]
+        return {"release": (self.release_table, self.release_model), "disclosure": (self.disclosure_table, self.disclosure_model)}
 
     def select_release(self, release_id: str) -> None:
         """Show this release (and make it the current row)."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -35,11 +35,10 @@ from app.ui.dialogs.referral_out_status import ReferralStatusDialog, status_line
 from app.ui.pages.clients import RosterView
 from app.ui.pages.contacts import ContactDetails, confirm, list_table
 from app.ui.record.base import RecordTab
+from app.ui.record.paired_lists import ID_ROLE, PairedLists
 from app.ui.record.releases_tab import STATUS_ICONS, status_color, status_text
 from app.ui.theme import SPACING
 from app.ui.widgets.common import Banner, Card, EmptyState, link_button, muted_label, primary_button
-
-ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 def consent_status_text(status: ReleaseStatus, marked: Release, *, long: bool = False) -> str:
@@ -86,7 +85,8 @@ def _row(texts: list[str], item_id: str, icon: str | None = None) -> list[QStand
     return items
 
 
-class TeamTab(RecordTab):
+class TeamTab(PairedLists, RecordTab):
+    VISIBLE_ROWS = 6
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
         self.quiet_days = DEFAULT_QUIET_DAYS
@@ -323,39 +323,8 @@ class TeamTab(RecordTab):
             return "⚠ " + ngettext("{n} day overdue", "{n} days overdue", late).format(n=late)
         return format_date(due, "medium")
 
-    def _fit(self, table: RosterView, rows: int) -> None:
-        """Room for up to six rows before the list scrolls, so the referrals stay in view."""
-        height = (table.horizontalHeader().sizeHint().height() + 2 * table.frameWidth() + 4
-                  + table.verticalHeader().defaultSectionSize() * min(max(rows, 1), 6))
-        table.setFixedHeight(height)
-
-    # -- selection and details ------------------------------------------------------------------
-
-    def _select(self, kind: str, index: QModelIndex) -> None:
-        if not index.isValid():
-            return
-        other = self.referral_table if kind == "member" else self.team_table
-        other.selectionModel().blockSignals(True)
-        other.clearSelection()
-        other.setCurrentIndex(QModelIndex())
-        other.selectionModel().blockSignals(False)
-        self._selected = (kind, index.data(ID_ROLE))
-        self._show_selected()
-
-    def _restore_selection(self) -> None:
-        if self._selected is not None:
-            kind, item_id = self._selected
-            table, model = ((self.team_table, self.team_model) if kind == "member"
-                            else (self.referral_table, self.referral_model))
-            for row in range(model.rowCount()):
-                if model.item(row, 0).data(ID_ROLE) == item_id:
-                    table.selectionModel().blockSignals(True)
-                    table.selectRow(row)
-                    table.selectionModel().blockSignals(False)
-                    self._show_selected()
-                    return
-        self._selected = None
-        self._show_selected()
+    def _lists(self) -> dict[str, tuple[RosterView, QStandardItemModel]]:  # type: ignore[override]
+        return {"member": (self.team_table, self.team_model), "referral": (self.referral_table, self.referral_model)}
 
     def selected_member(self) -> TeamMember | None:
         if self._selected is None or self._selected[0] != "member":
