@@ -109,6 +109,31 @@ class DraftDialog(QDialog):
         return status, close, save, main
 
 
+    def record_buttons(self, layout: QBoxLayout, primary: str, icon_name: str, tooltip: str,
+                       on_primary: Callable[[], None]) -> tuple[QLabel, QPushButton, QPushButton]:
+        """Status · Cancel (Esc) · the primary "Record …" action, also on Ctrl+S — for an editor
+        that records once (a release, a transition) rather than keeping drafts by hand."""
+        from PySide6.QtGui import QKeySequence, QShortcut
+
+        from app.ui import theme
+
+        row = QHBoxLayout()
+        status = muted_label("")
+        row.addWidget(status, 1)
+        cancel = QPushButton(_("Cancel"))
+        cancel.setToolTip(_("Close without recording (Esc)"))
+        cancel.clicked.connect(self.reject)
+        row.addWidget(cancel)
+        main = primary_button(primary)
+        main.setIcon(theme.icon(icon_name, theme.colors().accent_text))
+        main.setToolTip(tooltip)
+        main.clicked.connect(on_primary)
+        row.addWidget(main)
+        layout.addLayout(row)
+        QShortcut(QKeySequence.StandardKey.Save, self, activated=on_primary)
+        return status, cancel, main
+
+
 class OfferedDraftDialog(DraftDialog):
     """A form whose unsaved typing was kept as a draft offers it back when it opens: restored at
     once after a lock, otherwise in a banner (Restore them / Discard). Esc asks before losing

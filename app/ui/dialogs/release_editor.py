@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -54,7 +53,6 @@ from app.ui.widgets.common import (
     Card,
     FieldGrid,
     muted_label,
-    primary_button,
     set_default_button,
 )
 from app.ui.widgets.inputs import DateField
@@ -137,20 +135,8 @@ class ReleaseEditorDialog(OfferedDraftDialog):
         self.scroll_area = scroll
         outer.addWidget(scroll, 1)
 
-        row = QHBoxLayout()
-        self.status = muted_label("")
-        row.addWidget(self.status, 1)
-        self.cancel_button = QPushButton(_("Cancel"))
-        self.cancel_button.setToolTip(_("Close without recording (Esc)"))
-        self.cancel_button.clicked.connect(self.reject)
-        row.addWidget(self.cancel_button)
-        self.save_button = primary_button(_("Record the release"))
-        self.save_button.setIcon(theme.icon("mdi6.file-sign", theme.colors().accent_text))
-        self.save_button.setToolTip(_("Record the signed release (Ctrl+S)"))
-        self.save_button.clicked.connect(self.save)
-        row.addWidget(self.save_button)
-        outer.addLayout(row)
-        QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save)
+        self.status, self.cancel_button, self.save_button = self.record_buttons(
+            outer, _("Record the release"), "mdi6.file-sign", _("Record the signed release (Ctrl+S)"), self.save)
         set_default_button(self, None)  # Enter adds purposes; it never records by surprise
 
         self.autosaver = DraftAutosaver(session, FORM, self.object_id, self.collect, parent=self)

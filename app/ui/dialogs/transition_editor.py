@@ -15,7 +15,6 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -25,7 +24,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -58,7 +56,6 @@ from app.ui.widgets.common import (
     FieldGrid,
     link_button,
     muted_label,
-    primary_button,
     set_default_button,
 )
 from app.ui.widgets.inputs import DateField
@@ -124,20 +121,8 @@ class TransitionEditorDialog(OfferedDraftDialog):
         self.scroll_area = scroll
         outer.addWidget(scroll, 1)
 
-        row = QHBoxLayout()
-        self.status = muted_label("")
-        row.addWidget(self.status, 1)
-        self.cancel_button = QPushButton(_("Cancel"))
-        self.cancel_button.setToolTip(_("Close without recording (Esc)"))
-        self.cancel_button.clicked.connect(self.reject)
-        row.addWidget(self.cancel_button)
-        self.save_button = primary_button(_("Record the transition"))
-        self.save_button.setIcon(theme.icon("mdi6.swap-horizontal", theme.colors().accent_text))
-        self.save_button.setToolTip(_("Record it and plan the check-ins (Ctrl+S)"))
-        self.save_button.clicked.connect(self.save)
-        row.addWidget(self.save_button)
-        outer.addLayout(row)
-        QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save)
+        self.status, self.cancel_button, self.save_button = self.record_buttons(
+            outer, _("Record the transition"), "mdi6.swap-horizontal", _("Record it and plan the check-ins (Ctrl+S)"), self.save)
         set_default_button(self, None)  # Enter adds lines in the lists; it never records by surprise
 
         self.autosaver = DraftAutosaver(session, FORM, self.object_id, self.collect, parent=self)
