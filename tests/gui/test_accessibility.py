@@ -511,6 +511,7 @@ def test_tiers_overdue_alerts_and_statuses_are_said_in_words(gui: Gui, demo_vaul
 
     # Today: alerts with a mark and a sentence; overdue follow-ups say how overdue; tiers in words.
     workspace.go("today")
+    gui.qtbot.waitUntil(lambda: workspace.today.late.items.count() > 0)  # filled just after Today is shown
     today = visible_texts(workspace.today)
     assert "⚠" in today and "alert" in today
     assert "days overdue" in today
