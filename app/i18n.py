@@ -117,10 +117,11 @@ def format_time(value: datetime, fmt: str = "short") -> str:
     return _ft(value, format=fmt, locale=current_locale())
 
 
-def format_number(value: float | int) -> str:
+def format_number(value: float | int, pattern: str | None = None) -> str:
+    """A number as the locale writes it; `pattern` (e.g. "#,##0.0") fixes the decimals."""
     from babel.numbers import format_decimal
 
-    return format_decimal(value, locale=current_locale())
+    return format_decimal(value, format=pattern, locale=current_locale())
 
 
 @lru_cache(maxsize=8)

@@ -240,6 +240,28 @@ def test_mileage_totals_per_period(session: Session) -> None:
     assert set(caught.value.problems) == {"on", "from_place", "distance"}
 
 
+@pytest.mark.parametrize(("chosen", "locale_id", "expected"), [
+    ("", "en_US", "mi"), ("", "en_GB", "mi"), ("", "es_US", "mi"), ("", "es_MX", "km"), ("", "fr_CA", "km"),
+    ("", "en", "km"), ("km", "en_US", "km"), ("mi", "de_DE", "mi"), ("furlongs", "en_US", "mi"),
+])
+def test_the_distance_unit_is_the_one_chosen_or_the_region_s(chosen: str, locale_id: str, expected: str) -> None:
+    from app.models.follow_ups import distance_unit
+
+    assert distance_unit(chosen, locale_id) == expected
+
+
+def test_a_hand_edited_unit_falls_back_to_the_region_s(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from app.services.settings import Settings, SettingsStore
+
+    store = SettingsStore(tmp_path / "settings.json")
+    store.save(Settings(distance_unit="km"))
+    assert store.load().distance_unit == "km"
+    (tmp_path / "settings.json").write_text(json.dumps({"distance_unit": "leagues"}), "utf-8")
+    assert store.load().distance_unit == ""
+
+
 def test_the_audit_trail_names_no_place_or_purpose(session: Session, client_id: str) -> None:
     fu = session.follow_ups.schedule(client_id, fields(datetime(2026, 11, 2, 10), rec=Recurrence(Frequency.WEEKLY)))
     session.follow_ups.edit_occurrence(fu.id, datetime(2026, 11, 9, 10), location="Another secret place")

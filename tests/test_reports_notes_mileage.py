@@ -162,7 +162,8 @@ def test_mileage_report_lists_journeys_and_the_total_by_client_code(session: Ses
     for expected in ("Mileage report", "Riverside flats", "Food bank", "Court house", "Home visit", "Delivery",
                      client.client_code, other.client_code, "12.4", "7.3", format_date(TODAY - timedelta(days=20))):
         assert "".join(expected.split()) in squashed, expected
-    assert squashed.count("35.4") == 2  # in the summary and the table's total row
+    assert squashed.count("35.4") == 2 and "35.4mi" in squashed  # the summary's total has the unit; the column is headed with it
+    assert "Distance(mi)" in squashed and "Miles" in text
     assert "Outside the period" not in text
     for name in ("Nguyễn", "Ánh", "Zoë", "Ødegård", "Ana", "Quintero"):
         assert name not in text
@@ -175,3 +176,21 @@ def test_mileage_sections_and_empty_period() -> None:
     assert "5.0" in summary_only and "Clinic" not in summary_only
     empty = MileageReportData(date(2026, 11, 1), date(2026, 11, 30))
     assert "No journeys logged in this period." in text_of(mileage_report.build_pdf(empty, LETTERHEAD, NOW))
+
+
+def test_the_mileage_report_prints_the_unit_and_the_locale_s_numbers() -> None:
+    from dataclasses import replace
+
+    from app.i18n import set_locale
+
+    entries = (MileageEntry("m1", date(2026, 11, 2), "Office", "Clinic", 1234.5, "Visit", "K7QX3M"),)
+    data = MileageReportData(date(2026, 11, 1), date(2026, 11, 30), entries)
+    text = "".join(text_of(mileage_report.build_pdf(data, replace(LETTERHEAD, distance_unit="km"), NOW)).split())
+    assert text.count("1,234.5") == 3 and "1,234.5km" in text and "Distance(km)" in text and "Kilometres" in text
+    assert "(mi)" not in text and "Miles" not in text
+    set_locale("es_ES")
+    try:
+        spanish = "".join(text_of(mileage_report.build_pdf(data, replace(LETTERHEAD, distance_unit="km"), NOW)).split())
+    finally:
+        set_locale("en_US")
+    assert spanish.count("1.234,5") == 3 and "1.234,5km" in spanish  # as Spain writes numbers

@@ -10,7 +10,7 @@ from pathlib import Path
 
 @dataclass(frozen=True, slots=True)
 class Letterhead:
-    """The practice's letterhead, from settings."""
+    """The practice's letterhead, and how it measures journeys, from settings."""
 
     practice_name: str
     address: str = ""  # may hold several lines
@@ -18,6 +18,7 @@ class Letterhead:
     logo_path: Path | None = None
     case_manager: str = ""
     credentials: str = ""
+    distance_unit: str = "mi"  # the unit of the mileage log ('mi' or 'km'), from settings and region
 
     @property
     def signed_by(self) -> str:

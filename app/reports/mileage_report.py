@@ -12,7 +12,7 @@ from reportlab.platypus import Flowable, Spacer, TableStyle
 
 from app.i18n import _
 from app.models.consent import InfoType
-from app.models.follow_ups import MileageEntry
+from app.models.follow_ups import DistanceUnit, MileageEntry, distance_text
 from app.reports.engine import (
     RULE,
     SHADE,
@@ -50,10 +50,6 @@ class MileageReportData:
         return round(sum(e.distance for e in self.entries), 1)
 
 
-def distance_text(value: float) -> str:
-    return f"{value:,.1f}"
-
-
 def build_pdf(
     data: MileageReportData,
     letterhead: Letterhead,
@@ -70,13 +66,15 @@ def build_pdf(
         generated_at=generated_at,
     )
     width = content_width()
+    unit = letterhead.distance_unit
     entries = sorted(data.entries, key=lambda e: (e.on, e.from_place, e.to_place))
     story: list[Flowable] = []
 
     if "summary" in chosen:
         rows = [(_("Period"), _("{start} – {end}").format(start=day(data.start), end=day(data.end))),
                 (_("Journeys"), str(len(entries))),
-                (_("Total distance"), distance_text(data.total))]
+                (_("Total distance"), distance_text(data.total, unit)),
+                (_("Unit"), DistanceUnit(unit).label)]
         if data.case_manager or letterhead.signed_by:
             rows.insert(0, (_("Claimed by"), data.case_manager or letterhead.signed_by))
         story += section(_("Total for the period"), facts(rows, width))
@@ -86,8 +84,9 @@ def build_pdf(
             widths = [width * w for w in (0.13, 0.2, 0.2, 0.11, 0.24, 0.12)]
             rows_ = [[day(e.on), e.from_place, e.to_place, distance_text(e.distance), e.purpose, e.client_code]
                      for e in entries]
-            rows_.append([" ", " ", _("Total"), distance_text(data.total), " ", " "])
-            table = grid([_("Date"), _("From"), _("To"), _("Distance"), _("Purpose"), _("Client code")],
+            rows_.append([" ", " ", _("Total"), distance_text(data.total), " ", " "])  # the unit heads the column
+            distance = _("Distance ({unit})").format(unit=DistanceUnit(unit).symbol)
+            table = grid([_("Date"), _("From"), _("To"), distance, _("Purpose"), _("Client code")],
                          rows_, widths)
             last = len(rows_)
             table.setStyle(TableStyle([

@@ -16,8 +16,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from app.i18n import _
+from app.i18n import _, current_locale
 from app.models.consent import InfoType
+from app.models.follow_ups import distance_unit
 from app.reports.identity import Identify, Letterhead
 
 if TYPE_CHECKING:
@@ -105,11 +106,11 @@ class ReportKind:
 
 def letterhead_from(settings: Settings | None) -> Letterhead:
     """The practice's letterhead from settings (name, address, logo, the case manager and
-    credentials); a neutral one when nothing is set."""
+    credentials, the unit of the mileage log); a neutral one when nothing is set."""
     from pathlib import Path
 
     if settings is None:
-        return Letterhead(practice_name=_("Case management"))
+        return Letterhead(practice_name=_("Case management"), distance_unit=distance_unit("", current_locale()))
     logo = Path(settings.practice_logo).expanduser() if settings.practice_logo.strip() else None
     return Letterhead(
         practice_name=settings.practice_name.strip() or _("Case management"),
@@ -118,6 +119,7 @@ def letterhead_from(settings: Settings | None) -> Letterhead:
         logo_path=logo if logo is not None and logo.is_file() else None,
         case_manager=settings.case_manager_name.strip(),
         credentials=settings.case_manager_credentials.strip(),
+        distance_unit=distance_unit(settings.distance_unit, current_locale()),
     )
 
 

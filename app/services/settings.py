@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from app.models.contacts import DEFAULT_QUIET_DAYS, clamp_quiet_days
+from app.models.follow_ups import DistanceUnit
 from app.models.transitions import (
     DEFAULT_CHECK_IN_DAYS,
     DEFAULT_LEVELS,
@@ -38,6 +39,7 @@ class Settings:
     # Language and region: '' follows the operating system
     language: str = ""
     locale: str = ""
+    distance_unit: str = ""  # 'mi' or 'km' for the mileage log; '' follows the region
     # Security
     autolock_minutes: int = AUTOLOCK_DEFAULT
     remembered_vaults: tuple[str, ...] = ()
@@ -67,6 +69,7 @@ class Settings:
             care_team_quiet_days=clamp_quiet_days(self.care_team_quiet_days),
             levels_of_care=_levels(self.levels_of_care),
             check_in_days=_check_in_days(self.check_in_days),
+            distance_unit=self.distance_unit if self.distance_unit in {u.value for u in DistanceUnit} else "",
         )
 
     def remembers(self, vault_id: str) -> bool:

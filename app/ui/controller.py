@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMessageBox
 from shiboken6 import isValid
 
 from app import APP_NAME, __version__
-from app.i18n import _, format_date
+from app.i18n import _, current_locale, format_date
 from app.services.context import AppServices, VaultInfo
 from app.services.device_keys import DeviceKeyError
 from app.services.errors import VaultError, WrongSecret
@@ -392,10 +392,12 @@ class AppController(QObject):
             self._open_dialog(ExportIcsDialog(self.session, self.window))
 
     def show_mileage(self) -> None:
+        from app.models.follow_ups import distance_unit  # noqa: PLC0415
         from app.ui.dialogs.mileage_log import MileageLogDialog  # noqa: PLC0415
 
         if self.session is not None:
-            self._open_dialog(MileageLogDialog(self.session, self.window))
+            unit = distance_unit(self.services.settings.distance_unit, current_locale())
+            self._open_dialog(MileageLogDialog(self.session, unit, self.window))
 
     def show_report(self, client_id: str | None, kind: str | None = None) -> None:
         """The report dialog: about the client whose record is open (or `client_id`), else the caseload."""

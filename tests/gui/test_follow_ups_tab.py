@@ -266,7 +266,7 @@ def test_the_mileage_log_totals_a_period(gui: Gui, client_vault: Path) -> None:
     assert isinstance(dialog, MileageLogDialog)
     activate(gui, dialog)
     assert unnamed(dialog) == []
-    assert dialog.stack.currentWidget() is dialog.empty and dialog.total_label.text() == "0.0"
+    assert dialog.stack.currentWidget() is dialog.empty and dialog.total_label.text() == "0.0 mi"
 
     # Problems are said next to their fields, all at once.
     dialog.distance.setFocus()
@@ -284,24 +284,46 @@ def test_the_mileage_log_totals_a_period(gui: Gui, client_vault: Path) -> None:
         retype(gui, dialog.purpose, "Home visit")
         retype(gui, dialog.client_code, code)
         gui.qtbot.keyClick(dialog.client_code, Qt.Key.Key_Return)
-    assert dialog.model.rowCount() == 2 and dialog.total_label.text() == "24.8"
+    assert dialog.model.rowCount() == 2 and dialog.total_label.text() == "24.8 mi"
     assert dialog.trips_label.text().startswith("2 journeys")
     assert dialog.from_place.text() == "Office"  # the next journey starts where the last one ended
 
     dialog.period.setFocus()
     gui.qtbot.keyClick(dialog.period, Qt.Key.Key_Down)  # last month
-    assert dialog.total_label.text() == "5.0" and dialog.model.rowCount() == 1
+    assert dialog.total_label.text() == "5.0 mi" and dialog.model.rowCount() == 1
     gui.qtbot.keyClick(dialog.period, Qt.Key.Key_Down)  # chosen dates
     assert dialog.period_from.isVisible() and dialog.period_from.text() == date_example(date(2026, 10, 1))
     retype(gui, dialog.period_to.edit, date_example(date(2026, 11, 30)))
-    assert dialog.total_label.text() == "29.8" and dialog.model.rowCount() == 3
+    assert dialog.total_label.text() == "29.8 mi" and dialog.model.rowCount() == 3
 
     dialog.table.setFocus()
     dialog.table.selectRow(0)
     when_modal(gui, QMessageBox, lambda box: click(gui, box, "Remove"))
     gui.qtbot.keyClick(dialog.table, Qt.Key.Key_Delete)
-    assert dialog.total_label.text() == "24.8"
+    assert dialog.total_label.text() == "24.8 mi"
     assert session.follow_ups.mileage_total(date(2026, 10, 1), date(2026, 11, 30)).trips == 2
+
+
+def test_the_mileage_log_uses_the_unit_chosen_in_settings(gui: Gui, client_vault: Path) -> None:
+    gui.unlock(client_vault)
+    gui.controller.session.follow_ups.log_mileage(date(2026, 11, 20), "Office", "Clinic", 1234.5, "Case conference")
+    # US English on the test machine: miles, as the region has it.
+    gui.controller.show_settings()
+    settings_dialog = gui.controller.dialogs[-1]
+    region = settings_dialog.pages[1]
+    assert region.distance_unit.currentText() == "As in the region (miles)"
+    region.distance_unit.setFocus()
+    gui.qtbot.keyClick(region.distance_unit, Qt.Key.Key_End)  # Kilometres
+    gui.qtbot.mouseClick(settings_dialog.save_button, Qt.MouseButton.LeftButton)
+    assert not settings_dialog.isVisible()
+    assert gui.services.settings.distance_unit == "km" and gui.services.settings_store.load().distance_unit == "km"
+
+    gui.controller.show_mileage()
+    dialog = gui.controller.dialogs[-1]
+    assert isinstance(dialog, MileageLogDialog)
+    assert dialog.total_label.text() == "1,234.5 km"
+    assert dialog.model.headerData(3, Qt.Orientation.Horizontal) == "Distance (km)"
+    assert dialog.grid.labels["distance"].text().startswith("Distance (km)")
 
 
 def test_the_calendar_file_names_clients_by_code_and_parses(gui: Gui, client_vault: Path, tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from babel.numbers import NumberFormatError, format_decimal, parse_decimal
+from babel.numbers import NumberFormatError, parse_decimal
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QKeySequence, QShortcut, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
@@ -27,7 +27,13 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import _, current_locale, format_date, ngettext
-from app.models.follow_ups import MileageEntry, MileageTotal, validate_mileage
+from app.models.follow_ups import (
+    DistanceUnit,
+    MileageEntry,
+    MileageTotal,
+    distance_text,
+    validate_mileage,
+)
 from app.services.errors import ValidationError, VaultError
 from app.services.session import Session
 from app.ui import follow_up_actions as actions
@@ -48,11 +54,6 @@ from app.ui.widgets.inputs import DateField
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 THIS_MONTH, LAST_MONTH, CUSTOM = "this_month", "last_month", "custom"
-
-
-def distance_text(value: float) -> str:
-    """A distance with one decimal, as the locale writes numbers (1,234.5 or 1.234,5)."""
-    return format_decimal(value, format="#,##0.0", locale=current_locale())
 
 
 def parse_distance(text: str) -> float:
@@ -76,9 +77,10 @@ def month_bounds(day: date) -> tuple[date, date]:
 
 
 class MileageLogDialog(QDialog):
-    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+    def __init__(self, session: Session, unit: DistanceUnit = DistanceUnit.MILES, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
+        self.unit = unit
         self.entries: list[MileageEntry] = []
         self.total: MileageTotal | None = None
         self.setWindowTitle(_("Mileage log"))
@@ -101,7 +103,7 @@ class MileageLogDialog(QDialog):
         total_card.setMinimumWidth(320)
         caption = muted_label(_("Total for the period"))
         total_card.body.addWidget(caption)
-        self.total_label = QLabel("0.0")
+        self.total_label = QLabel(distance_text(0, unit))
         self.total_label.setFont(theme.scaled_font(self, 2.0, bold=True))
         total_card.body.addWidget(self.total_label)
         self.trips_label = muted_label("")
@@ -139,7 +141,8 @@ class MileageLogDialog(QDialog):
 
         self.stack = QStackedWidget()
         self.model = QStandardItemModel(0, 6)
-        self.model.setHorizontalHeaderLabels([_("Date"), _("From"), _("To"), _("Distance"), _("Purpose"),
+        self.model.setHorizontalHeaderLabels([_("Date"), _("From"), _("To"),
+                                              _("Distance ({unit})").format(unit=unit.symbol), _("Purpose"),
                                               _("Client code")])
         self.table: RosterView = list_table(self.model, _("Journeys in the period"))
         header = self.table.horizontalHeader()
@@ -197,8 +200,9 @@ class MileageLogDialog(QDialog):
         self.distance = QLineEdit()
         self.distance.setMaxLength(10)
         self.distance.setPlaceholderText(_("e.g. {example}").format(example=distance_text(12.5)))
-        self.grid.add("distance", _("Distance"), self.distance, required=True,
-                      hint=_("In the unit your employer reimburses (miles or km)"))
+        self.grid.add("distance", _("Distance ({unit})").format(unit=self.unit.symbol), self.distance, required=True,
+                      hint=_("In {unit}: change the unit in Settings → Language and region").format(
+                          unit=self.unit.label.lower()))
         self.purpose = QLineEdit()
         self.purpose.setMaxLength(200)
         self.purpose.setPlaceholderText(_("e.g. Home visit"))
@@ -282,7 +286,7 @@ class MileageLogDialog(QDialog):
                 item.setToolTip(item.text())
             self.model.appendRow(items)
         self.stack.setCurrentWidget(self.table if self.entries else self.empty)
-        self.total_label.setText(distance_text(self.total.distance))
+        self.total_label.setText(distance_text(self.total.distance, self.unit))
         trips = ngettext("{n} journey", "{n} journeys", self.total.trips).format(n=self.total.trips)
         self.trips_label.setText(_("{trips} · {start} – {end}").format(
             trips=trips, start=format_date(span[0]), end=format_date(span[1])))

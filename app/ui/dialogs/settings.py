@@ -24,8 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.i18n import SUPPORTED_LANGUAGES, _, format_date, format_datetime
+from app.i18n import SUPPORTED_LANGUAGES, _, current_locale, format_date, format_datetime
 from app.models.contacts import QUIET_DAYS_MAX, QUIET_DAYS_MIN
+from app.models.follow_ups import DistanceUnit, distance_unit
 from app.models.transitions import DEFAULT_LEVELS, level_label, levels_problem, parse_check_in_days
 from app.services.context import AppServices
 from app.services.device_keys import DeviceKeyError
@@ -124,6 +125,11 @@ class RegionPage(SettingsPage):
         for code in LOCALES:
             self.locale.addItem(code.replace("_", "-"), code)
         self.grid.add("locale", _("Dates and numbers"), self.locale)
+        self.distance_unit = QComboBox()
+        self.distance_unit.addItem("", "")  # the region's own unit, named in _sample
+        for unit in DistanceUnit:
+            self.distance_unit.addItem(unit.label, unit.value)
+        self.grid.add("distance_unit", _("Distances in the mileage log"), self.distance_unit)
         self.sample = muted_label("")
         self.layout_.addWidget(self.sample)
         self.layout_.addWidget(muted_label(_("A new language or region applies the next time Waypoint starts.")))
@@ -137,14 +143,18 @@ class RegionPage(SettingsPage):
         sample = date(2026, 3, 14)
         shown = babel_date(sample, "full", locale=code) if code else format_date(sample, "full")
         self.sample.setText(_("Example: {date}").format(date=shown))
+        regional = distance_unit("", code or current_locale())
+        self.distance_unit.setItemText(0, _("As in the region ({unit})").format(unit=regional.label.lower()))
 
     def load(self, s: Settings) -> None:
         self.language.setCurrentIndex(max(0, self.language.findData(s.language)))
         self.locale.setCurrentIndex(max(0, self.locale.findData(s.locale)))
+        self.distance_unit.setCurrentIndex(max(0, self.distance_unit.findData(s.distance_unit)))
         self._sample()
 
     def save(self, s: Settings) -> Settings:
-        return replace(s, language=self.language.currentData() or "", locale=self.locale.currentData() or "")
+        return replace(s, language=self.language.currentData() or "", locale=self.locale.currentData() or "",
+                       distance_unit=self.distance_unit.currentData() or "")
 
 
 class SecurityPage(SettingsPage):
