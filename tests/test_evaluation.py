@@ -365,6 +365,16 @@ def test_plan_versus_actual_counts_signed_contacts_and_completed_linked_follow_u
     assert call.days_in_force == 14 and call.planned == pytest.approx(2.0) and call.actual == 2
 
 
+def test_a_note_entered_in_error_is_no_contact(vault: Vault) -> None:
+    s, today = vault.session, vault.today
+    office = next(n for n in s.notes.notes(vault.ids["a"]) if n.fields.contact_on == today - timedelta(days=8))
+    s.notes.mark_entered_in_error(office.id, "Written in the wrong client's record")
+    outcomes = client_outcomes(s, vault.ids["a"])
+    call = {p.intervention_id: p for p in outcomes.plan_vs_actual}["i1"]
+    assert call.actual == 2 and call.same_modality == 2  # the phone note at −15 and the follow-up at −4
+    assert (outcomes.contacts, outcomes.contacts_with_goals) == (2, 2)
+
+
 def test_the_outcomes_report_shows_trends_goals_and_plan_versus_actual(vault: Vault) -> None:
     s = vault.session
     pdf = KINDS["outcomes"].build(s, ReportRequest("outcomes", client_id=vault.ids["a"]), LETTERHEAD)

@@ -198,6 +198,13 @@ def test_note_bodies_stay_out_and_contacts_become_encounters(session: Session) -
     [encounter] = resources(bundle, "Encounter")  # the signed note only
     assert encounter["status"] == "finished" and encounter["class"]["code"] == "HH"
     assert encounter["period"] == {"start": "2026-11-25"} and encounter["length"]["value"] == 45
+    # A signed note entered in error (say, written in this record by mistake) was no contact with this client.
+    wrong = session.notes.save_draft(client.id, dataclass_replace(fields, contact_on=date(2026, 11, 24)))
+    session.notes.sign(wrong.id)
+    assert len(resources(export_fhir(session, client.id), "Encounter")) == 2
+    session.notes.mark_entered_in_error(wrong.id, "Written in the wrong client's record")
+    [still] = resources(export_fhir(session, client.id), "Encounter")
+    assert still["period"] == {"start": "2026-11-25"}
 
 
 def test_upcoming_follow_ups_become_appointments(session: Session) -> None:

@@ -213,6 +213,60 @@ def test_the_database_itself_refuses_to_change_a_signed_note(session: Session, c
     assert session.notes.get(note.id) == added
 
 
+def test_a_signed_note_is_marked_entered_in_error_once_with_a_reason(session: Session, client_id: str,
+                                                                      clock: FixedClock) -> None:
+    from app.store.follow_ups_repo import FollowUpRepository
+
+    earlier = session.notes.sign(session.notes.save_draft(client_id, soap(contact_on=TODAY - timedelta(days=9))).id)
+    note = session.notes.sign(session.notes.save_draft(client_id, soap()).id)
+    repo = FollowUpRepository(session.connection)
+    assert repo.last_note_on(client_id) == TODAY
+    draft = session.notes.save_draft(client_id, soap())
+    with pytest.raises(ValidationError, match="discard it instead"):
+        session.notes.mark_entered_in_error(draft.id, "Wrong client")
+    session.notes.discard_draft(draft.id)
+    with pytest.raises(ValidationError, match="Say why the note was entered in error"):
+        session.notes.mark_entered_in_error(note.id, "  ")
+    with pytest.raises(ValidationError, match="at most 200 characters"):
+        session.notes.mark_entered_in_error(note.id, "x" * 201)
+    assert not session.notes.get(note.id).entered_in_error  # nothing marked by a refused attempt
+
+    clock.advance(hours=3)
+    marked = session.notes.mark_entered_in_error(note.id, "  Written in the wrong client's record ")
+    assert marked.error is not None and marked.entered_in_error and not marked.counts
+    assert marked.error.reason == "Written in the wrong client's record"
+    assert marked.error.marked_by == session.actor and marked.error.marked_at == clock.now()
+    assert marked.fields == note.fields and marked.signed and marked.signed_at == note.signed_at  # kept as signed
+    listed = {n.id: n for n in session.notes.notes(client_id)}
+    assert listed[note.id].entered_in_error and not listed[earlier.id].entered_in_error
+    assert session.notes.search(client_id, "landlord")  # still in the record, still found
+    # It no longer counts as the last contact (what the contact cadence is measured from).
+    assert repo.last_note_on(client_id) == TODAY - timedelta(days=9)
+    with pytest.raises(ValidationError, match="already marked"):
+        session.notes.mark_entered_in_error(note.id, "Again")
+    with pytest.raises(ValidationError, match="Write a new note instead"):
+        session.notes.add_addendum(note.id, "More")
+    entry = session.audit_repo().latest(1)[0]
+    assert (entry.action, entry.object_id) == ("note.entered_in_error", note.id)
+    assert "wrong" not in repr(entry).lower()  # the reason stays out of the audit trail
+
+
+def test_the_database_keeps_an_error_mark_as_made(session: Session, client_id: str) -> None:
+    note = session.notes.sign(session.notes.save_draft(client_id, soap()).id)
+    session.notes.mark_entered_in_error(note.id, "A duplicate of another note")
+    conn = session.connection
+    for statement in ("UPDATE note_errors SET reason = 'changed' WHERE note_id = ?",
+                      "UPDATE note_errors SET deleted_at = '2026-11-27' WHERE note_id = ?",
+                      "DELETE FROM note_errors WHERE note_id = ?"):
+        with pytest.raises(DatabaseError, match="stays marked"):
+            conn.execute(statement, (note.id,))
+    draft = session.notes.save_draft(client_id, soap())
+    with pytest.raises(DatabaseError, match="only a signed note"):
+        conn.execute("INSERT INTO note_errors (note_id, reason, marked_at, created_at, updated_at) "
+                     "VALUES (?, 'r', 'now', 'now', 'now')", (draft.id,))
+    assert session.notes.get(note.id).error.reason == "A duplicate of another note"  # type: ignore[union-attr]
+
+
 def test_late_entries_are_marked_when_signed(session: Session, client_id: str, clock: FixedClock) -> None:
     same_day = session.notes.sign(session.notes.save_draft(client_id, soap(start_time=time(10, 0))).id)
     assert not same_day.late_entry

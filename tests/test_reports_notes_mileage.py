@@ -92,6 +92,28 @@ def test_drafts_and_addenda_are_left_out_unless_chosen() -> None:
         notes_report.build_pdf(data, LETTERHEAD, NOW, sections=["psychotherapy"])
 
 
+def test_a_note_entered_in_error_shows_its_mark_and_withholds_its_text() -> None:
+    from dataclasses import replace
+
+    from app.models.notes import ErrorMark
+
+    addendum = Addendum("a1", "n2", "Addendum to the wrong record.", datetime(2026, 11, 20, 10, 0), "Jordan Ellis")
+    wrong = replace(make_note(2, date(2026, 11, 12), addenda=(addendum,)),
+                    error=ErrorMark("Written in the wrong client's record", datetime(2026, 11, 21, 9, 0, tzinfo=UTC),
+                                    "Jordan Ellis"))
+    notes = (make_note(1, date(2026, 11, 10)), wrong)
+    data = NotesReportData(make_client(), date(2026, 11, 1), date(2026, 11, 30), notes)
+    text = text_of(notes_report.build_pdf(data, LETTERHEAD, NOW))
+    squashed = "".join(text.split())
+    for expected in ("note 1.", "ENTERED IN ERROR", "Written in the wrong client's record",
+                     "The text of this note is withheld", format_date(date(2026, 11, 12))):
+        assert "".join(expected.split()) in squashed, expected
+    assert "note 2." not in text and "Addendum to the wrong record." not in text
+    # The overview counts the one signed note; the one in error is counted apart, and its time is not recorded.
+    assert "\nSigned\n1\n" in text and "\nEntered in error\n1\n" in text
+    assert f"Contact time recorded\n0 h {notes[0].fields.duration_min} min" in text
+
+
 def test_de_identified_notes_report_names_the_client_by_code_only() -> None:
     data = NotesReportData(make_client(), date(2026, 11, 1), date(2026, 11, 30), (make_note(1, date(2026, 11, 3)),))
     text = text_of(notes_report.build_pdf(data, LETTERHEAD, NOW, identify=Identify.CODE))

@@ -218,6 +218,32 @@ class Addendum:
 
 
 @dataclass(frozen=True, slots=True)
+class ErrorMark:
+    """A signed note marked "entered in error": written in the wrong client's record, about a
+    contact that did not happen, or twice. The note stays in the record as signed, with this mark
+    (why, who, when) beside it; the mark itself never changes and is never removed."""
+
+    reason: str
+    marked_at: datetime
+    marked_by: str = ""
+
+
+def error_reasons() -> tuple[str, ...]:
+    """The usual reasons, offered first; any other can be typed."""
+    return (_("Written in the wrong client's record"), _("The contact did not take place"),
+            _("A duplicate of another note"))
+
+
+def validate_error_reason(text: str) -> dict[str, str]:
+    if not text.strip():
+        return {"reason": _("Say why the note was entered in error, e.g. “{example}”.").format(
+            example=error_reasons()[0])}
+    if len(text) > MAX_SHORT_TEXT:
+        return {"reason": _("The reason can be at most {n} characters.").format(n=MAX_SHORT_TEXT)}
+    return {}
+
+
+@dataclass(frozen=True, slots=True)
 class Note:
     id: str
     client_id: str
@@ -231,6 +257,7 @@ class Note:
     signed_by: str = ""
     addenda: tuple[Addendum, ...] = ()
     addenda_count: int = 0  # lists count the addenda without reading them
+    error: ErrorMark | None = None  # marked "entered in error" (signed notes only)
 
     @property
     def read_only(self) -> bool:
@@ -239,6 +266,15 @@ class Note:
     @property
     def signed(self) -> bool:
         return self.status is NoteStatus.SIGNED
+
+    @property
+    def entered_in_error(self) -> bool:
+        return self.error is not None
+
+    @property
+    def counts(self) -> bool:
+        """A signed record of a contact: what counts as work done (not a draft, not in error)."""
+        return self.signed and self.error is None
 
     def with_addenda(self, addenda: Sequence[Addendum]) -> Note:
         return replace(self, addenda=tuple(addenda), addenda_count=len(addenda))

@@ -87,6 +87,8 @@ def _status(note: Note) -> str:
         text = _("Draft — not signed")
     if note.late_entry:
         text += " · " + _("LATE ENTRY")
+    if note.entered_in_error:
+        text += " · " + _("ENTERED IN ERROR")
     return text
 
 
@@ -114,7 +116,23 @@ def _note_header(note: Note, width: float) -> Table:
     return table
 
 
+def _error_flowables(note: Note, width: float) -> list[Flowable]:
+    """A note entered in error: its date, kind and the mark (why, who, when) — never its text,
+    which may be about someone else."""
+    assert note.error is not None
+    s = styles()
+    by = note.error.marked_by or _("unknown")
+    rows = [(_("Entered in error"), _("{when} by {who}").format(when=format_datetime(note.error.marked_at, "short"),
+                                                               who=by)),
+            (_("Reason"), note.error.reason)]
+    withheld = Paragraph(esc(_("The text of this note is withheld: it was marked entered in error.")), s.muted)
+    return [KeepTogether([_note_header(note, width), Spacer(1, 3), facts(rows, width, 30 * mm), withheld]),
+            Spacer(1, 8)]
+
+
 def _note_flowables(note: Note, width: float, with_addenda: bool) -> list[Flowable]:
+    if note.entered_in_error:
+        return _error_flowables(note, width)
     s = styles()
     f = note.fields
     details = []
@@ -180,15 +198,17 @@ def build_pdf(
     story: list[Flowable] = []
 
     if "overview" in chosen:
-        signed = sum(1 for n in notes if n.signed)
-        drafts = len(notes) - signed
-        late = sum(1 for n in notes if n.late_entry)
-        minutes = sum(n.fields.duration_min or 0 for n in shown)
+        signed = sum(1 for n in notes if n.counts)
+        in_error = sum(1 for n in notes if n.entered_in_error)
+        drafts = sum(1 for n in notes if not n.signed)
+        late = sum(1 for n in notes if n.late_entry and not n.entered_in_error)
+        minutes = sum(n.fields.duration_min or 0 for n in shown if not n.entered_in_error)
         rows = [(_("Period"), _("{start} – {end}").format(start=day(data.start), end=day(data.end))),
                 (_("Notes in this report"), str(len(shown))),
                 (_("Signed"), str(signed)),
                 (_("Unsigned drafts"), str(drafts) + ("" if "drafts" in chosen else " " + _("(not included)"))),
                 (_("Late entries"), str(late)),
+                *([(_("Entered in error"), str(in_error))] if in_error else []),
                 (_("Contact time recorded"), _("{h} h {m} min").format(h=minutes // 60, m=minutes % 60))]
         story += section(_("Overview"), facts(rows, width))
 

@@ -256,7 +256,7 @@ def client_outcomes(session: Session, client_id: str, start: date | None = None,
     doc = plan.document if plan is not None else None
     goals, review_dates = _attainment(session, client_id, start, end, doc)
     notes = [n for n in session.notes.notes(client_id)
-             if n.signed and start <= n.fields.contact_on <= end and n.fields.kind is not ContactType.ATTEMPTED]
+             if n.counts and start <= n.fields.contact_on <= end and n.fields.kind is not ContactType.ATTEMPTED]
     return ClientOutcomes(
         client_id=client.id, client_code=client.client_code, start=start, end=end,
         plan_id=plan.id if plan is not None else None,

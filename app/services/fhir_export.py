@@ -69,7 +69,7 @@ from app.models.consent import InfoType, Release, ReleaseStatus
 from app.models.contacts import Contact, ContactKind
 from app.models.follow_ups import Occurrence, Status
 from app.models.instruments import Instrument
-from app.models.notes import ContactType, Note, NoteStatus
+from app.models.notes import ContactType, Note
 from app.models.risk import TierRecord
 from app.models.screening import Administration, Urgency
 from app.models.service_referral import ReferralStatus, ServiceReferral
@@ -741,7 +741,7 @@ def export_fhir(session: Session, client_id: str, settings: Settings | None = No
             bundle.add(_appointment(occurrence, patient, practitioner))
 
     for note in sorted(session.notes.notes(client_id), key=lambda n: (n.fields.contact_on, n.id)):
-        if note.status is NoteStatus.SIGNED:
+        if note.counts:  # signed, and not entered in error (then it is no contact with this client)
             bundle.add(_encounter(note, patient, practitioner, organization))
 
     recipients: dict[str, str] = {}

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from app.i18n import _, format_date
 from app.models.notes import (
     Addendum,
+    ErrorMark,
     Note,
     NoteFields,
     NoteFormat,
@@ -26,6 +27,7 @@ from app.models.notes import (
     is_late_entry,
     snippet,
     validate_addendum,
+    validate_error_reason,
     validate_fields,
     validate_for_signing,
 )
@@ -162,10 +164,8 @@ class NoteService:
 
     def add_addendum(self, note_id: str, text: str) -> Note:
         """Add to a signed note; the addendum carries its own time stamp and author."""
-        note = self.get(note_id)
-        if not note.signed:
-            message = _("Sign the note first, or change the draft itself.")
-            raise ValidationError({"note": message}, message)
+        note = self._counting(note_id, _("Sign the note first, or change the draft itself."),
+                              _("This note is marked entered in error. Write a new note instead."))
         problems = validate_addendum(text)
         if problems:
             raise ValidationError(problems, problems["text"])
@@ -173,6 +173,29 @@ class NoteService:
         with self._session.write() as conn:
             NoteRepository(conn).add_addendum(addendum, note.client_id)
             self._session.audit("note.addendum", "note", note_id, f"addendum={addendum.id}")
+        return self.get(note_id)
+
+    def _counting(self, note_id: str, if_draft: str, if_in_error: str) -> Note:
+        """The note, signed and not entered in error; otherwise ValidationError with the sentence."""
+        note = self.get(note_id)
+        problem = if_draft if not note.signed else if_in_error if note.entered_in_error else ""
+        if problem:
+            raise ValidationError({"note": problem}, problem)
+        return note
+
+    def mark_entered_in_error(self, note_id: str, reason: str) -> Note:
+        """Mark a signed note "entered in error", with the reason, the current user and the time.
+        The note stays in the record unchanged; it no longer counts as a contact, and reports
+        withhold its text. A draft is discarded instead; a mark can't be changed or undone."""
+        self._counting(note_id, _("A draft isn't part of the record yet: discard it instead."),
+                       _("This note is already marked entered in error."))
+        problems = validate_error_reason(reason)
+        if problems:
+            raise ValidationError(problems, problems["reason"])
+        mark = ErrorMark(reason.strip(), self._session.clock.now(), self._session.actor)
+        with self._session.write() as conn:
+            NoteRepository(conn).mark_error(note_id, mark)
+            self._session.audit("note.entered_in_error", "note", note_id)  # ids only: the reason may name people
         return self.get(note_id)
 
     def discard_draft(self, note_id: str) -> None:

@@ -101,7 +101,8 @@ class EvaluationRepository:
                      AND k.done_on > t.on_date),
                  (SELECT min(n.contact_on) FROM notes n
                    WHERE n.client_id = t.client_id AND n.contact_on > t.on_date AND n.status = 'signed'
-                     AND n.kind NOT IN ('attempted', 'collateral') AND n.deleted_at IS NULL),
+                     AND n.kind NOT IN ('attempted', 'collateral') AND n.deleted_at IS NULL
+                     AND NOT EXISTS (SELECT 1 FROM note_errors e WHERE e.note_id = n.id AND e.deleted_at IS NULL)),
                  (SELECT min(coalesce(o.start_on, o.original_on)) FROM follow_ups f
                     CROSS JOIN follow_up_occurrences o ON o.follow_up_id = f.id
                    WHERE f.client_id = t.client_id AND f.deleted_at IS NULL AND o.deleted_at IS NULL

@@ -478,10 +478,13 @@ class FollowUpRepository:
         return date.fromisoformat(row[0]) if row and row[0] else None
 
     def last_note_on(self, client_id: str) -> date | None:
-        """The latest contact note's date (a contact that happened), attempts left out."""
+        """The latest contact note's date (a contact that happened), attempts and notes entered in
+        error left out."""
         row = self._conn.execute(
-            """SELECT max(contact_on) FROM notes WHERE client_id = ? AND kind != 'attempted'
-               AND deleted_at IS NULL""", (client_id,)).fetchone()
+            """SELECT max(contact_on) FROM notes n WHERE client_id = ? AND kind != 'attempted'
+               AND deleted_at IS NULL
+               AND NOT EXISTS (SELECT 1 FROM note_errors e WHERE e.note_id = n.id AND e.deleted_at IS NULL)""",
+            (client_id,)).fetchone()
         return date.fromisoformat(row[0]) if row and row[0] else None
 
     def clients_at_tiers(self, tiers: Sequence[str]) -> list[str]:

@@ -890,6 +890,31 @@ def _v12_consents() -> tuple[str, ...]:
     )
 
 
+def _v13_note_errors() -> tuple[str, ...]:
+    """Signed notes marked "entered in error" (written in the wrong record, about a contact that
+    did not happen, a duplicate). The note itself is never changed (migration 8's trigger); the
+    mark is a row of its own beside it — the reason, who and when — added once to a signed note
+    and never changed or removed."""
+    stamps = "created_at TEXT NOT NULL, updated_at TEXT NOT NULL, deleted_at TEXT"
+    return (
+        f"""CREATE TABLE note_errors (
+            note_id TEXT PRIMARY KEY REFERENCES notes(id),
+            reason TEXT NOT NULL CHECK (length(trim(reason)) > 0),
+            marked_by TEXT NOT NULL DEFAULT '',
+            marked_at TEXT NOT NULL,
+            {stamps}
+        )""",
+        """CREATE TRIGGER note_errors_on_signed_notes BEFORE INSERT ON note_errors
+           WHEN NOT EXISTS (SELECT 1 FROM notes WHERE id = new.note_id AND status = 'signed'
+                            AND deleted_at IS NULL)
+           BEGIN SELECT RAISE(ABORT, 'only a signed note is marked entered in error'); END""",
+        """CREATE TRIGGER note_errors_are_final BEFORE UPDATE ON note_errors
+           BEGIN SELECT RAISE(ABORT, 'a note marked entered in error stays marked'); END""",
+        """CREATE TRIGGER note_errors_are_kept BEFORE DELETE ON note_errors
+           BEGIN SELECT RAISE(ABORT, 'a note marked entered in error stays marked'); END""",
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "vault core", _v1_vault_core()),
     Migration(2, "clients", _v2_clients()),
@@ -903,6 +928,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(10, "follow-ups", _v10_follow_ups()),
     Migration(11, "transitions and post-transition check-ins", _v11_transitions()),
     Migration(12, "releases of information and disclosures", _v12_consents()),
+    Migration(13, "notes entered in error", _v13_note_errors()),
 )
 LATEST = MIGRATIONS[-1].version
 

@@ -14,6 +14,7 @@ from typing import Any
 from app.models.notes import (
     Addendum,
     ContactType,
+    ErrorMark,
     Note,
     NoteFields,
     NoteFormat,
@@ -25,7 +26,9 @@ from app.store.db import Connection
 
 _COLUMNS = ("n.id, n.client_id, n.kind, n.contact_on, n.start_time, n.duration_min, n.location, n.participants, "
             "n.goal_ids, n.format, n.sections, n.status, n.late_entry, n.created_at, n.created_by, n.updated_at, "
-            "n.signed_at, n.signed_by")
+            "n.signed_at, n.signed_by, e.reason, e.marked_at, e.marked_by")
+# A note with its "entered in error" mark, if any (migration 13).
+_NOTES = "notes n LEFT JOIN note_errors e ON e.note_id = n.id AND e.deleted_at IS NULL"
 _ADDENDA_COUNT = "(SELECT count(*) FROM note_addenda a WHERE a.note_id = n.id AND a.deleted_at IS NULL)"
 _ORDER = "ORDER BY n.contact_on DESC, coalesce(n.start_time, '') DESC, n.created_at DESC"
 _KINDS = {k.value: k for k in ContactType}
@@ -70,7 +73,13 @@ def _note(row: Sequence[Any], addenda_count: int = 0) -> Note:
         id=row[0], client_id=row[1], fields=fields, status=_STATUSES[row[11]], late_entry=bool(row[12]),
         created_at=from_iso(row[13]), created_by=row[14], updated_at=from_iso(row[15]), signed_at=from_iso(row[16]),
         signed_by=row[17], addenda_count=addenda_count,
+        error=_error_mark(row),
     )
+
+
+def _error_mark(row: Sequence[Any]) -> ErrorMark | None:
+    marked_at = from_iso(row[19])
+    return ErrorMark(row[18], marked_at, row[20]) if row[18] is not None and marked_at is not None else None
 
 
 def _addendum(row: Sequence[Any]) -> Addendum:
@@ -87,7 +96,7 @@ class NoteRepository:
 
     def get(self, note_id: str) -> Note | None:
         """The note with its addenda (oldest first)."""
-        row = self._conn.execute(f"SELECT {_COLUMNS} FROM notes n WHERE n.id = ? AND n.deleted_at IS NULL",
+        row = self._conn.execute(f"SELECT {_COLUMNS} FROM {_NOTES} WHERE n.id = ? AND n.deleted_at IS NULL",
                                  (note_id,)).fetchone()
         if row is None:
             return None
@@ -97,10 +106,10 @@ class NoteRepository:
         """The client's notes, newest contact first, each with its number of addenda (not the
         addenda themselves)."""
         rows = self._conn.execute(
-            f"SELECT {_COLUMNS}, {_ADDENDA_COUNT} FROM notes n WHERE n.client_id = ? AND n.deleted_at IS NULL {_ORDER}",
+            f"SELECT {_COLUMNS}, {_ADDENDA_COUNT} FROM {_NOTES} WHERE n.client_id = ? AND n.deleted_at IS NULL {_ORDER}",
             (client_id,),
         ).fetchall()
-        return [_note(r, r[18]) for r in rows]
+        return [_note(r, r[21]) for r in rows]
 
     def get_many(self, note_ids: Iterable[str]) -> list[Note]:
         """The notes (with their addenda), newest contact first."""
@@ -109,7 +118,7 @@ class NoteRepository:
             return []
         marks = ", ".join("?" for _ in wanted)
         rows = self._conn.execute(
-            f"SELECT {_COLUMNS} FROM notes n WHERE n.id IN ({marks}) AND n.deleted_at IS NULL {_ORDER}", wanted
+            f"SELECT {_COLUMNS} FROM {_NOTES} WHERE n.id IN ({marks}) AND n.deleted_at IS NULL {_ORDER}", wanted
         ).fetchall()
         addenda: dict[str, list[Addendum]] = {}
         for a in self._conn.execute(
@@ -265,3 +274,11 @@ class NoteRepository:
             rows.append((a.id, doc, a.note_id, a.text, a.written_by, stamp, stamp))
         self._conn.executemany(_INSERT_ADDENDUM, rows)
         return len(rows)
+
+    def mark_error(self, note_id: str, mark: ErrorMark) -> None:
+        """Mark a signed note entered in error (once; the triggers refuse a draft, a second mark,
+        any change and any removal)."""
+        stamp = to_iso(mark.marked_at)
+        self._conn.execute(
+            "INSERT INTO note_errors (note_id, reason, marked_by, marked_at, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)", (note_id, mark.reason, mark.marked_by, stamp, stamp, stamp))

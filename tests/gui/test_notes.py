@@ -26,7 +26,7 @@ from app.ui.dialogs.note_addendum import NoteAddendumDialog
 from app.ui.dialogs.note_editor import NoteEditorDialog
 from app.ui.record.notes_tab import HIT_ROLE, NotesTab
 from tests.conftest import PASSPHRASE
-from tests.gui.conftest import Gui, type_text
+from tests.gui.conftest import Gui, type_text, visible_texts
 
 TODAY = date(2026, 11, 26)
 CHILD_TEXT = "Batería baja: visita en casa, habló de su hermana Inés"
@@ -331,10 +331,61 @@ def test_a_read_only_vault_shows_notes_but_offers_no_changes(gui: Gui, client_va
     monkeypatch.setattr(type(session), "read_only", property(lambda _s: True))
     tab, _client = open_notes(gui)
     assert tab.shown is not None and tab.shown.id == draft.id
-    for button in (tab.new_button, tab.edit_button, tab.sign_button, tab.discard_button, tab.addendum_button):
+    for button in (tab.new_button, tab.edit_button, tab.sign_button, tab.discard_button, tab.addendum_button,
+                   tab.error_button):
         assert not button.isVisible()
     assert tab.new_note() is None
     assert "Came to the office." in tab.reader.toPlainText()
+
+
+def test_a_signed_note_is_marked_entered_in_error_with_a_reason(gui: Gui, client_vault: Path) -> None:
+    from dataclasses import replace
+    from datetime import time as clock_time
+
+    from app.ui.dialogs.note_error import NoteErrorDialog
+    from tests.gui.test_accessibility import unnamed
+
+    gui.unlock(client_vault)
+    session = gui.controller.session
+    client_id = next(r.id for r in session.clients.roster() if r.first_name == "Zoë")
+    fields = NoteFields(ContactType.OFFICE, TODAY, format=NoteFormat.FREE,
+                        sections={NoteSection.NOTE: "Talked about Ольга's housing."})
+    note = session.notes.save_draft(client_id, fields)
+    assert not gui.controller.session.notes.get(note.id).signed
+    tab, _client = open_notes(gui)
+    assert tab.shown is not None and not tab.error_button.isVisible()  # a draft is discarded, not marked
+    session.notes.save_draft(client_id, replace(fields, start_time=clock_time(9, 0), duration_min=20), note.id)
+    session.notes.sign(note.id)
+    tab.refresh()
+    assert tab.shown is not None and tab.shown.signed
+    assert tab.error_button.isVisible() and tab.addendum_button.isVisible() and not tab.error_banner.isVisible()
+
+    tab.error_button.setFocus()
+    gui.qtbot.keyClick(tab.error_button, Qt.Key.Key_Space)
+    gui.qtbot.waitUntil(lambda: tab.error_dialog is not None and tab.error_dialog.isVisible())
+    dialog = tab.error_dialog
+    assert isinstance(dialog, NoteErrorDialog) and unnamed(dialog) == []
+    assert "can't be undone" in visible_texts(dialog)
+    # No reason: told what to give, and the dialog stays.
+    gui.qtbot.mouseClick(dialog.mark_button, Qt.MouseButton.LeftButton)
+    assert dialog.isVisible() and "Say why the note was entered in error" in dialog.error.label.text()
+    assert not session.notes.get(note.id).entered_in_error
+    # One of the usual reasons, chosen with the keyboard.
+    dialog.reason.setFocus()
+    gui.qtbot.keyClick(dialog.reason, Qt.Key.Key_Down)
+    assert dialog.reason.currentText() == "Written in the wrong client's record"
+    gui.qtbot.keyClick(dialog.reason, Qt.Key.Key_Return)
+    gui.qtbot.waitUntil(lambda: tab.error_dialog is None)
+
+    marked = session.notes.get(note.id)
+    assert marked.error is not None and marked.error.reason == "Written in the wrong client's record"
+    assert tab.error_banner.isVisible() and "Entered in error — Written in the wrong client's record" in \
+        tab.error_banner.label.text()
+    assert "marked entered in error" in tab.message.label.text()
+    assert not tab.error_button.isVisible() and not tab.addendum_button.isVisible()
+    assert "Ольга's housing" in tab.reader.toPlainText()  # still readable in the record
+    spoken = tab.model.data(tab.model.index(tab.model.row_of(note.id)), Qt.ItemDataRole.AccessibleTextRole)
+    assert "Entered in error" in spoken and "1 entered in error" in tab.summary.text()
 
 
 # -- the child process of the kill test ---------------------------------------------------------------

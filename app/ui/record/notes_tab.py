@@ -54,6 +54,7 @@ from app.ui.dialogs.note_editor import (
     describe_contact,
     time_text,
 )
+from app.ui.dialogs.note_error import NoteErrorDialog
 from app.ui.record.base import RecordTab
 from app.ui.theme import SPACING
 from app.ui.widgets.common import Banner, EmptyState, muted_label, primary_button
@@ -67,6 +68,8 @@ _Index = QModelIndex | QPersistentModelIndex
 def status_parts(note: Note) -> list[tuple[str, str]]:
     """(text, kind) chips for a note: its status, "Late entry", the number of addenda."""
     parts = [(note.status.label, "signed" if note.signed else "draft")]
+    if note.entered_in_error:
+        parts.insert(0, (_("Entered in error"), "error"))
     if note.late_entry:
         parts.append((_("Late entry"), "late"))
     if note.addenda_count:
@@ -212,11 +215,11 @@ class NoteDelegate(QStyledItemDelegate):
             if at + chip > x + width:
                 break
             box = QRect(at, y, chip, line)
-            if kind in ("draft", "late"):
+            if kind in ("draft", "late", "error"):
                 painter.setPen(Qt.PenStyle.NoPen)
-                painter.setBrush(QColor(c.warning_bg if kind == "draft" else c.surface_alt))
+                painter.setBrush(QColor({"draft": c.warning_bg, "error": c.danger_bg}.get(kind, c.surface_alt)))
                 painter.drawRoundedRect(box, 6, 6)
-            painter.setPen(QColor(c.text if kind in ("draft", "late") else c.muted))
+            painter.setPen(QColor(c.text if kind in ("draft", "late", "error") else c.muted))
             painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
             at += chip + 4
         # 3–4: the start of the note, or where the search found it.
@@ -243,6 +246,7 @@ class NotesTab(RecordTab):
         self.query: NoteQuery | None = None
         self.editor: NoteEditorDialog | None = None
         self.addendum_dialog: NoteAddendumDialog | None = None
+        self.error_dialog: NoteErrorDialog | None = None
         self.unfinished: list[Draft] = []
         self._editor_saved = False
         self._loaded_for: str | None = None
@@ -350,7 +354,12 @@ class NotesTab(RecordTab):
         self.addendum_button.setIcon(theme.icon("mdi6.text-box-plus-outline"))
         self.addendum_button.setToolTip(_("Add to the signed note; it keeps its own date and time"))
         self.addendum_button.clicked.connect(self.add_addendum)
-        for button in (self.discard_button, self.edit_button, self.sign_button, self.addendum_button):
+        self.error_button = QPushButton(_("Entered in error…"))
+        self.error_button.setIcon(theme.icon("mdi6.file-cancel-outline"))
+        self.error_button.setToolTip(_("Mark the signed note entered in error: it stays in the record, marked"))
+        self.error_button.clicked.connect(self.mark_shown_in_error)
+        for button in (self.discard_button, self.edit_button, self.sign_button, self.error_button,
+                       self.addendum_button):
             top.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
         pane.addLayout(top)
         self.state_row = QHBoxLayout()
@@ -370,6 +379,8 @@ class NotesTab(RecordTab):
         self.late_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.late_row.addWidget(self.late_label, 1)
         pane.addLayout(self.late_row)
+        self.error_banner = Banner("error")
+        pane.addWidget(self.error_banner)
         self.reader = QTextBrowser()
         self.reader.setObjectName("NoteReader")
         self.reader.setOpenLinks(False)
@@ -481,6 +492,9 @@ class NotesTab(RecordTab):
             parts.append(ngettext("{n} draft", "{n} drafts", drafts).format(n=drafts))
         if late:
             parts.append(ngettext("{n} late entry", "{n} late entries", late).format(n=late))
+        in_error = sum(1 for n in self.notes if n.entered_in_error)
+        if in_error:
+            parts.append(ngettext("{n} entered in error", "{n} entered in error", in_error).format(n=in_error))
         self.summary.setText(" · ".join(parts))
         self._show_unfinished(writable)
         self.search.setVisible(bool(self.notes))
@@ -585,7 +599,9 @@ class NotesTab(RecordTab):
             self.late_label.setVisible(False)
             self.late_icon.setVisible(False)
             self.reader.clear()
-            for button in (self.edit_button, self.discard_button, self.sign_button, self.addendum_button):
+            self.error_banner.setVisible(False)
+            for button in (self.edit_button, self.discard_button, self.sign_button, self.addendum_button,
+                           self.error_button):
                 button.setVisible(False)
             return
         try:
@@ -617,7 +633,16 @@ class NotesTab(RecordTab):
         self.edit_button.setVisible(writable and not note.signed)
         self.discard_button.setVisible(writable and not note.signed)
         self.sign_button.setVisible(writable and not note.signed)
-        self.addendum_button.setVisible(writable and note.signed)
+        self.addendum_button.setVisible(writable and note.counts)
+        self.error_button.setVisible(writable and note.counts)
+        if note.error is not None:
+            self.error_banner.show_message(_(
+                "Entered in error — {reason}. Marked by {who} on {when}. The note stays in the record as signed; "
+                "it doesn't count as a contact, and reports leave its text out.").format(
+                reason=note.error.reason, who=note.error.marked_by or _("unknown"), when=stamp(note.error.marked_at)),
+                "error")
+        else:
+            self.error_banner.setVisible(False)
         self.reader.setHtml(self._note_html(note))
         self.reader.setAccessibleDescription(describe_note(note))
 
@@ -754,6 +779,34 @@ class NotesTab(RecordTab):
         dialog.deleteLater()
         self.refresh()
 
+    def mark_shown_in_error(self) -> NoteErrorDialog | None:
+        """Ask why, then mark the signed note shown "entered in error"."""
+        note = self.shown
+        if note is None or not note.counts or self.session.read_only:
+            return None
+        if self.error_dialog is not None:
+            self.error_dialog.raise_()
+            return self.error_dialog
+        dialog = NoteErrorDialog(self.session, note, self.window())
+        dialog.marked.connect(self._marked_in_error)
+        dialog.finished.connect(self._error_dialog_closed)
+        self.error_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _marked_in_error(self, note: Note) -> None:
+        self._selected_id = note.id
+        self.message.show_message(_("The note is marked entered in error. It stays in the record."), "info")
+        self.refresh()
+        self.changed.emit()
+
+    def _error_dialog_closed(self, _result: int) -> None:
+        dialog, self.error_dialog = self.error_dialog, None
+        if dialog is not None:
+            dialog.deleteLater()
+        if self.client is not None:
+            self.list.setFocus()
+
     def discard_shown(self) -> None:
         note = self.shown
         if note is None or note.signed or self.session.read_only:
@@ -819,6 +872,10 @@ class NotesTab(RecordTab):
             if dialog is not None:
                 dialog.close_for_lock()
                 dialog.deleteLater()
+        if self.error_dialog is not None:
+            error_dialog, self.error_dialog = self.error_dialog, None
+            error_dialog.reject()
+            error_dialog.deleteLater()
         self._search_timer.stop()
         self.search.blockSignals(True)
         self.search.clear()
