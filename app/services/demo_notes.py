@@ -17,11 +17,13 @@ from app.models.client import Client, Stage
 from app.models.notes import (
     Addendum,
     ContactType,
+    ErrorMark,
     Note,
     NoteFields,
     NoteFormat,
     NoteSection,
     NoteStatus,
+    error_reasons,
 )
 from app.store.care_plan_repo import CarePlanRepository
 from app.store.db import Connection
@@ -32,6 +34,7 @@ if TYPE_CHECKING:
 
 DEFAULT_PER_CLIENT = 100  # on average over a caseload spread across the stages as demo.py spreads it
 _CHUNK = 5000
+_ERROR_RATE = 0.005  # signed notes later marked "entered in error" (about one client in two has one)
 # How many notes a client at each stage has, relative to the average.
 _STAGE_FACTOR = {
     Stage.REFERRED: 0.02, Stage.SCREENING: 0.05, Stage.ASSESSING: 0.2, Stage.STRATIFYING: 0.35, Stage.PLANNING: 0.6,
@@ -198,6 +201,7 @@ def demo_notes(conn: Connection, rng: random.Random, fake: Faker, clients: Itera
     repo = NoteRepository(conn)
     notes: list[Note] = []
     addenda: list[tuple[Addendum, str]] = []
+    errors: list[tuple[str, ErrorMark]] = []
     written = 0
     kinds = [k for k, _w in _KINDS]
     kind_weights = [w for _k, w in _KINDS]
@@ -215,6 +219,7 @@ def demo_notes(conn: Connection, rng: random.Random, fake: Faker, clients: Itera
         usual_format = rng.choices(formats, format_weights)[0]
         plan_goals = _plan_goals(plans, client.id)
         goal_rng = random.Random(client.id)  # its own stream: the rest of the demo stays as it was
+        error_rng = random.Random(f"{client.id}:errors")  # likewise
         offsets = sorted(rng.randrange(span + 1) for _ in range(count))
         for number, offset in enumerate(offsets):
             on = start + timedelta(days=offset)
@@ -247,9 +252,12 @@ def demo_notes(conn: Connection, rng: random.Random, fake: Faker, clients: Itera
             if signed_at is not None and rng.random() < 0.04:
                 when = signed_at + timedelta(days=rng.randint(0, 10), hours=rng.randint(1, 8))
                 addenda.append((Addendum(new_id(), note.id, writer.fill(rng.choice(_ADDENDA), pronoun), when, actor), client.id))
+            if signed_at is not None and error_rng.random() < _ERROR_RATE:
+                marked = min(datetime.combine(today, time(12), UTC), signed_at + timedelta(days=error_rng.randint(0, 3)))
+                errors.append((note.id, ErrorMark(error_rng.choice(error_reasons()), marked, actor)))
             if len(notes) >= _CHUNK:
-                written += _flush(repo, notes, addenda)
-    return written + _flush(repo, notes, addenda)
+                written += _flush(repo, notes, addenda, errors)
+    return written + _flush(repo, notes, addenda, errors)
 
 
 def _plan_goals(plans: CarePlanRepository, client_id: str) -> tuple[date, tuple[str, ...]] | None:
@@ -261,10 +269,14 @@ def _plan_goals(plans: CarePlanRepository, client_id: str) -> tuple[date, tuple[
     return (plan.start_on, goals) if goals else None
 
 
-def _flush(repo: NoteRepository, notes: list[Note], addenda: list[tuple[Addendum, str]]) -> int:
+def _flush(repo: NoteRepository, notes: list[Note], addenda: list[tuple[Addendum, str]],
+           errors: list[tuple[str, ErrorMark]]) -> int:
     count = repo.add_many(notes, notes[0].created_at or datetime.now(UTC)) if notes else 0
     if addenda:
         repo.add_addenda(addenda)
+    for note_id, mark in errors:
+        repo.mark_error(note_id, mark)
     notes.clear()
     addenda.clear()
+    errors.clear()
     return count

@@ -129,6 +129,16 @@ def save_note(s: Session, c: Ctx, n: int, text: str) -> str:
     return note.id
 
 
+def save_note_error(s: Session, c: Ctx, n: int, text: str) -> str:
+    """Mark a signed note entered in error: one of the client's that still counts (one write), or
+    a new one signed first when none is left."""
+    note_id = next((note.id for note in reversed(s.notes.notes(c.client_id)) if note.counts), None)
+    if note_id is None:
+        note_id = save_note(s, c, n, text)
+    s.notes.mark_entered_in_error(note_id, f"Written in {text}'s record by mistake ({n})")
+    return note_id
+
+
 def save_attachment(s: Session, c: Ctx, n: int, text: str) -> str:
     added = s.attachments.add_bytes(c.client_id, PNG_1PX + n.to_bytes(4, "big"), f"{text}-scan-{n}.png",
                                     title=f"{text} signed page {n}")
@@ -204,6 +214,7 @@ PRESENT: dict[str, Callable[[Session, str], bool]] = {
     "safety_plan": lambda s, t: s.safety_plans.get(t).id == t,
     "care_plan": lambda s, t: s.care_plans.get(t).id == t,
     "note": lambda s, t: s.notes.get(t).signed,
+    "note_error": lambda s, t: s.notes.get(t).entered_in_error,
     "attachment": lambda s, t: s.attachments.read(t).startswith(PNG_1PX),
     "follow_up": lambda s, t: s.follow_ups.get(t).id == t,
     "transition": lambda s, t: s.transitions.get(t).id == t,
@@ -224,6 +235,7 @@ SAVERS: dict[str, Callable[[Session, Ctx, int, str], str]] = {
     "safety_plan": save_safety_plan,
     "care_plan": save_care_plan,
     "note": save_note,
+    "note_error": save_note_error,
     "attachment": save_attachment,
     "follow_up": save_follow_up,
     "transition": save_transition,

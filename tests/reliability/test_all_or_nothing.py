@@ -185,7 +185,7 @@ def test_every_kind_of_record_in_the_demo_vault(demo_session: Session) -> None:
     """The suite's demo vault really holds every kind of record the app keeps."""
     counts = table_counts(demo_session)
     for table in ("clients", "administrations", "assessments", "risk_assessments", "safety_plans", "care_plans",
-                  "care_plan_reviews", "notes", "note_addenda", "attachments", "attachment_chunks", "follow_ups",
+                  "care_plan_reviews", "notes", "note_addenda", "note_errors", "attachments", "attachment_chunks", "follow_ups",
                   "transitions", "transition_check_ins", "releases", "disclosures", "contacts", "care_team_members",
                   "service_referrals", "referrals", "safety_alerts", "mileage", "stage_history", "audit"):
         assert counts.get(table, 0) > 0, f"the demo vault has no {table}"
