@@ -245,7 +245,7 @@ def test_mileage_totals_per_period(session: Session) -> None:
     ("", "en", "km"), ("km", "en_US", "km"), ("mi", "de_DE", "mi"), ("furlongs", "en_US", "mi"),
 ])
 def test_the_distance_unit_is_the_one_chosen_or_the_region_s(chosen: str, locale_id: str, expected: str) -> None:
-    from app.models.follow_ups import distance_unit
+    from app.models.units import distance_unit
 
     assert distance_unit(chosen, locale_id) == expected
 

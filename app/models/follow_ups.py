@@ -23,7 +23,7 @@ from enum import StrEnum
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from app.i18n import _, format_number
+from app.i18n import _
 from app.models.notes import ContactType, NoteFields
 from app.models.recurrence import Recurrence
 from app.models.recurrence import validate as validate_recurrence
@@ -306,44 +306,6 @@ class VisitCheck:
 
     def minutes_over(self, now: datetime) -> int:
         return max(0, int((now - self.due_out_at).total_seconds() // 60)) if self.overdue(now) else 0
-
-
-class DistanceUnit(StrEnum):
-    """The unit journeys are logged and reimbursed in: one for the whole log (Settings)."""
-
-    MILES = "mi"
-    KILOMETRES = "km"
-
-    @property
-    def label(self) -> str:
-        return _("Miles") if self is DistanceUnit.MILES else _("Kilometres")
-
-    @property
-    def symbol(self) -> str:
-        return _("mi") if self is DistanceUnit.MILES else _("km")
-
-
-# Where road distances are measured in miles; everywhere else uses kilometres.
-MILES_TERRITORIES = frozenset({"US", "GB", "LR", "MM", "PR", "GU", "VI", "AS", "MP"})
-
-
-def distance_unit(chosen: str, locale_id: str) -> DistanceUnit:
-    """The unit chosen in Settings ('mi' or 'km'), or when none is chosen ('') the region's own:
-    miles for en_US, en_GB…, kilometres for es_MX, fr_CA…"""
-    if chosen in {u.value for u in DistanceUnit}:
-        return DistanceUnit(chosen)
-    parts = locale_id.replace("-", "_").split(".")[0].split("_")
-    territory = parts[-1].upper() if len(parts) > 1 else ""
-    return DistanceUnit.MILES if territory in MILES_TERRITORIES else DistanceUnit.KILOMETRES
-
-
-def distance_text(value: float, unit: str = "") -> str:
-    """A distance with one decimal as the locale writes numbers (1,234.5 or 1.234,5), followed by
-    its unit's symbol when a unit is given ("12.5 mi")."""
-    number = format_number(value, "#,##0.0")
-    if not unit:
-        return number
-    return _("{distance} {unit}").format(distance=number, unit=DistanceUnit(unit).symbol)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,8 @@ from reportlab.platypus import Flowable, Spacer, TableStyle
 
 from app.i18n import _
 from app.models.consent import InfoType
-from app.models.follow_ups import DistanceUnit, MileageEntry, distance_text
+from app.models.follow_ups import MileageEntry
+from app.models.units import DistanceUnit, distance_text
 from app.reports.engine import (
     RULE,
     SHADE,

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.i18n import _, current_locale
 from app.models.consent import InfoType
-from app.models.follow_ups import distance_unit
+from app.models.units import distance_unit
 from app.reports.identity import Identify, Letterhead
 
 if TYPE_CHECKING:

@@ -13,13 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from app.models.contacts import DEFAULT_QUIET_DAYS, clamp_quiet_days
-from app.models.follow_ups import DistanceUnit
 from app.models.transitions import (
     DEFAULT_CHECK_IN_DAYS,
     DEFAULT_LEVELS,
     check_in_days_problem,
     levels_problem,
 )
+from app.models.units import DistanceUnit
 from app.store.files import atomic_write, ensure_private_dir
 
 log = logging.getLogger(__name__)

@@ -392,7 +392,7 @@ class AppController(QObject):
             self._open_dialog(ExportIcsDialog(self.session, self.window))
 
     def show_mileage(self) -> None:
-        from app.models.follow_ups import distance_unit  # noqa: PLC0415
+        from app.models.units import distance_unit  # noqa: PLC0415
         from app.ui.dialogs.mileage_log import MileageLogDialog  # noqa: PLC0415
 
         if self.session is not None:

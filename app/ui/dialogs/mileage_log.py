@@ -27,13 +27,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import _, current_locale, format_date, ngettext
-from app.models.follow_ups import (
-    DistanceUnit,
-    MileageEntry,
-    MileageTotal,
-    distance_text,
-    validate_mileage,
-)
+from app.models.follow_ups import MileageEntry, MileageTotal, validate_mileage
+from app.models.units import DistanceUnit, distance_text
 from app.services.errors import ValidationError, VaultError
 from app.services.session import Session
 from app.ui import follow_up_actions as actions

@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
 
 from app.i18n import SUPPORTED_LANGUAGES, _, current_locale, format_date, format_datetime
 from app.models.contacts import QUIET_DAYS_MAX, QUIET_DAYS_MIN
-from app.models.follow_ups import DistanceUnit, distance_unit
 from app.models.transitions import DEFAULT_LEVELS, level_label, levels_problem, parse_check_in_days
+from app.models.units import DistanceUnit, distance_unit
 from app.services.context import AppServices
 from app.services.device_keys import DeviceKeyError
 from app.services.session import Session
