@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from app.i18n import _, format_number
+from app.i18n import _, current_locale, format_number
 
 
 class DistanceUnit(StrEnum):
@@ -24,16 +24,17 @@ class DistanceUnit(StrEnum):
         return _("mi") if self is DistanceUnit.MILES else _("km")
 
 
+UNIT_CODES = frozenset(u.value for u in DistanceUnit)  # what Settings may hold ('' follows the region)
 # Where road distances are measured in miles; everywhere else uses kilometres.
 MILES_TERRITORIES = frozenset({"US", "GB", "LR", "MM", "PR", "GU", "VI", "AS", "MP"})
 
 
-def distance_unit(chosen: str, locale_id: str) -> DistanceUnit:
-    """The unit chosen in Settings ('mi' or 'km'), or when none is chosen ('') the region's own:
-    miles for en_US, en_GB…, kilometres for es_MX, fr_CA…"""
-    if chosen in {u.value for u in DistanceUnit}:
+def distance_unit(chosen: str, locale_id: str | None = None) -> DistanceUnit:
+    """The unit chosen in Settings ('mi' or 'km'), or when none is chosen ('') the region's own
+    (`locale_id`, by default the current one): miles for en_US, en_GB…, kilometres for es_MX, fr_CA…"""
+    if chosen in UNIT_CODES:
         return DistanceUnit(chosen)
-    parts = locale_id.replace("-", "_").split(".")[0].split("_")
+    parts = (locale_id or current_locale()).replace("-", "_").split(".")[0].split("_")
     territory = parts[-1].upper() if len(parts) > 1 else ""
     return DistanceUnit.MILES if territory in MILES_TERRITORIES else DistanceUnit.KILOMETRES
 

@@ -178,10 +178,10 @@ class NoteService:
     def _counting(self, note_id: str, if_draft: str, if_in_error: str) -> Note:
         """The note, signed and not entered in error; otherwise ValidationError with the sentence."""
         note = self.get(note_id)
-        problem = if_draft if not note.signed else if_in_error if note.entered_in_error else ""
-        if problem:
-            raise ValidationError({"note": problem}, problem)
-        return note
+        if note.counts:
+            return note
+        problem = if_in_error if note.signed else if_draft
+        raise ValidationError({"note": problem}, problem)
 
     def mark_entered_in_error(self, note_id: str, reason: str) -> Note:
         """Mark a signed note "entered in error", with the reason, the current user and the time.

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from app.i18n import _, current_locale
+from app.i18n import _
 from app.models.consent import InfoType
 from app.models.units import distance_unit
 from app.reports.identity import Identify, Letterhead
@@ -110,7 +110,7 @@ def letterhead_from(settings: Settings | None) -> Letterhead:
     from pathlib import Path
 
     if settings is None:
-        return Letterhead(practice_name=_("Case management"), distance_unit=distance_unit("", current_locale()))
+        return Letterhead(practice_name=_("Case management"), distance_unit=distance_unit(""))
     logo = Path(settings.practice_logo).expanduser() if settings.practice_logo.strip() else None
     return Letterhead(
         practice_name=settings.practice_name.strip() or _("Case management"),
@@ -119,7 +119,7 @@ def letterhead_from(settings: Settings | None) -> Letterhead:
         logo_path=logo if logo is not None and logo.is_file() else None,
         case_manager=settings.case_manager_name.strip(),
         credentials=settings.case_manager_credentials.strip(),
-        distance_unit=distance_unit(settings.distance_unit, current_locale()),
+        distance_unit=distance_unit(settings.distance_unit),
     )
 
 

@@ -19,7 +19,7 @@ from app.models.transitions import (
     check_in_days_problem,
     levels_problem,
 )
-from app.models.units import DistanceUnit
+from app.models.units import UNIT_CODES
 from app.store.files import atomic_write, ensure_private_dir
 
 log = logging.getLogger(__name__)
@@ -69,7 +69,7 @@ class Settings:
             care_team_quiet_days=clamp_quiet_days(self.care_team_quiet_days),
             levels_of_care=_levels(self.levels_of_care),
             check_in_days=_check_in_days(self.check_in_days),
-            distance_unit=self.distance_unit if self.distance_unit in {u.value for u in DistanceUnit} else "",
+            distance_unit=self.distance_unit if self.distance_unit in UNIT_CODES else "",
         )
 
     def remembers(self, vault_id: str) -> bool:

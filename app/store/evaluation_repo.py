@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from app.store.db import Connection
+from app.store.notes_repo import NOT_IN_ERROR
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,14 +96,13 @@ class EvaluationRepository:
         """The transitions of care dated start..end (not case closures; deleted ones and those of
         deleted clients left out), each with its first engagement evidence after it."""
         rows = self._conn.execute(
-            """SELECT t.id, t.client_id, t.on_date,
+            f"""SELECT t.id, t.client_id, t.on_date,
                  (SELECT min(k.done_on) FROM transition_check_ins k
                    WHERE k.transition_id = t.id AND k.reached = 1 AND k.deleted_at IS NULL
                      AND k.done_on > t.on_date),
                  (SELECT min(n.contact_on) FROM notes n
                    WHERE n.client_id = t.client_id AND n.contact_on > t.on_date AND n.status = 'signed'
-                     AND n.kind NOT IN ('attempted', 'collateral') AND n.deleted_at IS NULL
-                     AND NOT EXISTS (SELECT 1 FROM note_errors e WHERE e.note_id = n.id AND e.deleted_at IS NULL)),
+                     AND n.kind NOT IN ('attempted', 'collateral') AND n.deleted_at IS NULL AND {NOT_IN_ERROR}),
                  (SELECT min(coalesce(o.start_on, o.original_on)) FROM follow_ups f
                     CROSS JOIN follow_up_occurrences o ON o.follow_up_id = f.id
                    WHERE f.client_id = t.client_id AND f.deleted_at IS NULL AND o.deleted_at IS NULL

@@ -21,6 +21,7 @@ from app.models.follow_ups import (
 from app.models.recurrence import Recurrence
 from app.models.timefmt import from_iso, to_iso
 from app.store.db import Connection, DatabaseError
+from app.store.notes_repo import NOT_IN_ERROR
 
 _COLUMNS = ("f.id, f.client_id, f.kind, f.starts, f.ends, f.tz, f.all_day, f.location, f.purpose, f.recurrence, "
             "f.last_on, f.link_type, f.link_id, f.split_from, f.proposal_key, f.created_by, f.updated_at")
@@ -481,10 +482,8 @@ class FollowUpRepository:
         """The latest contact note's date (a contact that happened), attempts and notes entered in
         error left out."""
         row = self._conn.execute(
-            """SELECT max(contact_on) FROM notes n WHERE client_id = ? AND kind != 'attempted'
-               AND deleted_at IS NULL
-               AND NOT EXISTS (SELECT 1 FROM note_errors e WHERE e.note_id = n.id AND e.deleted_at IS NULL)""",
-            (client_id,)).fetchone()
+            f"""SELECT max(contact_on) FROM notes n WHERE client_id = ? AND kind != 'attempted'
+               AND deleted_at IS NULL AND {NOT_IN_ERROR}""", (client_id,)).fetchone()
         return date.fromisoformat(row[0]) if row and row[0] else None
 
     def clients_at_tiers(self, tiers: Sequence[str]) -> list[str]:

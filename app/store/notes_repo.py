@@ -29,6 +29,8 @@ _COLUMNS = ("n.id, n.client_id, n.kind, n.contact_on, n.start_time, n.duration_m
             "n.signed_at, n.signed_by, e.reason, e.marked_at, e.marked_by")
 # A note with its "entered in error" mark, if any (migration 13).
 _NOTES = "notes n LEFT JOIN note_errors e ON e.note_id = n.id AND e.deleted_at IS NULL"
+# For other queries over `notes n`: the note was not entered in error (it records a contact).
+NOT_IN_ERROR = "NOT EXISTS (SELECT 1 FROM note_errors e WHERE e.note_id = n.id AND e.deleted_at IS NULL)"
 _ADDENDA_COUNT = "(SELECT count(*) FROM note_addenda a WHERE a.note_id = n.id AND a.deleted_at IS NULL)"
 _ORDER = "ORDER BY n.contact_on DESC, coalesce(n.start_time, '') DESC, n.created_at DESC"
 _KINDS = {k.value: k for k in ContactType}

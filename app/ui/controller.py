@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMessageBox
 from shiboken6 import isValid
 
 from app import APP_NAME, __version__
-from app.i18n import _, current_locale, format_date
+from app.i18n import _, format_date
 from app.services.context import AppServices, VaultInfo
 from app.services.device_keys import DeviceKeyError
 from app.services.errors import VaultError, WrongSecret
@@ -396,7 +396,7 @@ class AppController(QObject):
         from app.ui.dialogs.mileage_log import MileageLogDialog  # noqa: PLC0415
 
         if self.session is not None:
-            unit = distance_unit(self.services.settings.distance_unit, current_locale())
+            unit = distance_unit(self.services.settings.distance_unit)
             self._open_dialog(MileageLogDialog(self.session, unit, self.window))
 
     def show_report(self, client_id: str | None, kind: str | None = None) -> None:

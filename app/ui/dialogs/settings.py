@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.i18n import SUPPORTED_LANGUAGES, _, current_locale, format_date, format_datetime
+from app.i18n import SUPPORTED_LANGUAGES, _, format_date, format_datetime
 from app.models.contacts import QUIET_DAYS_MAX, QUIET_DAYS_MIN
 from app.models.transitions import DEFAULT_LEVELS, level_label, levels_problem, parse_check_in_days
 from app.models.units import DistanceUnit, distance_unit
@@ -143,7 +143,7 @@ class RegionPage(SettingsPage):
         sample = date(2026, 3, 14)
         shown = babel_date(sample, "full", locale=code) if code else format_date(sample, "full")
         self.sample.setText(_("Example: {date}").format(date=shown))
-        regional = distance_unit("", code or current_locale())
+        regional = distance_unit("", code)
         self.distance_unit.setItemText(0, _("As in the region ({unit})").format(unit=regional.label.lower()))
 
     def load(self, s: Settings) -> None:
