@@ -33,8 +33,7 @@ from app.services.errors import ValidationError, VaultError
 from app.services.session import Session
 from app.ui import follow_up_actions as actions
 from app.ui import theme
-from app.ui.pages.clients import RosterView
-from app.ui.pages.contacts import list_table
+from app.ui.pages.clients import RosterView, list_table
 from app.ui.theme import SPACING
 from app.ui.widgets.common import (
     Banner,

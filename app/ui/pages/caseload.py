@@ -27,19 +27,16 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QFontMetrics, QKeyEvent, QPainter, QPaintEvent
+from PySide6.QtGui import QColor, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QProgressBar,
     QPushButton,
     QSizePolicy,
     QStackedWidget,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -55,6 +52,7 @@ from app.models.evaluation import (
 from app.models.risk import Tier
 from app.services.session import Session
 from app.ui import theme
+from app.ui.pages.clients import fit_columns, list_table, sortable
 from app.ui.roster_model import tier_text
 from app.ui.theme import SPACING
 from app.ui.widgets.common import Banner, Card, EmptyState, PageHeader, muted_label, primary_button
@@ -400,18 +398,6 @@ class CaseloadTableModel(QAbstractTableModel):
         return None
 
 
-class CaseloadView(QTableView):
-    """Enter opens the selected client."""
-
-    activated_row = Signal(int)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
-            self.activated_row.emit(self.currentIndex().row())
-            return
-        super().keyPressEvent(event)
-
-
 class _Superseded(Exception):
     """Raised inside a caseload read that is no longer wanted."""
 
@@ -524,34 +510,10 @@ class CaseloadPage(QWidget):
         self.proxy = QSortFilterProxyModel()
         self.proxy.setSourceModel(self.model)
         self.proxy.setSortRole(SORT_ROLE)
-        self.table = CaseloadView()
-        self.table.setModel(self.proxy)
-        self.table.setAccessibleName(_("Clients on the caseload"))
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setShowGrid(False)
-        self.table.setWordWrap(False)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(COL_TIER, Qt.SortOrder.AscendingOrder)
-        vheader = self.table.verticalHeader()
-        vheader.setVisible(False)
-        vheader.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        vheader.setDefaultSectionSize(self.fontMetrics().height() + 12)
-        header = self.table.horizontalHeader()
-        header.setHighlightSections(False)
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(COL_NAME, QHeaderView.ResizeMode.Stretch)
-        metrics = self.fontMetrics()
-        bold = QFontMetrics(theme.scaled_font(self, 1.0, bold=True))
-        samples = {COL_CODE: "WWWWWWW", COL_TIER: "◐ Not yet stratified", COL_OVERDUE: "888",
-                   COL_PHQ9: "−12 (better)", COL_GAD7: "−12 (better)", COL_GOALS: "12 of 12"}
-        for column, sample in samples.items():
-            title = self.model.headerData(column, Qt.Orientation.Horizontal)
-            self.table.setColumnWidth(column, max(metrics.horizontalAdvance(sample),
-                                                  bold.horizontalAdvance(title) + 24) + 24)
+        self.table = list_table(self.proxy, _("Clients on the caseload"))
+        sortable(self.table, COL_NAME, COL_TIER, Qt.SortOrder.AscendingOrder)
+        fit_columns(self.table, {COL_CODE: "WWWWWWW", COL_TIER: "◐ Not yet stratified", COL_OVERDUE: "888",
+                                 COL_PHQ9: "−12 (better)", COL_GAD7: "−12 (better)", COL_GOALS: "12 of 12"})
         self.table.doubleClicked.connect(lambda index: self._open_row(index.row()))
         self.table.activated_row.connect(self._open_row)
         content.addWidget(self.table, 1)

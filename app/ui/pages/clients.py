@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QAbstractItemModel, Qt, Signal
 from PySide6.QtGui import QFontMetrics, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -50,6 +50,47 @@ class RosterView(QTableView):
             self.activated_row.emit(self.currentIndex().row())
             return
         super().keyPressEvent(event)
+
+
+def list_table(model: QAbstractItemModel, name: str) -> RosterView:
+    """A read-only list as a table: whole rows, one at a time, Enter opens (`activated_row`),
+    columns stretched to fit (change per column after)."""
+    table = RosterView()
+    table.setModel(model)
+    table.setAccessibleName(name)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setAlternatingRowColors(True)
+    table.setShowGrid(False)
+    table.setWordWrap(False)
+    rows = table.verticalHeader()
+    rows.setVisible(False)
+    rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    rows.setDefaultSectionSize(table.fontMetrics().height() + 14)
+    header = table.horizontalHeader()
+    header.setHighlightSections(False)
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+    return table
+
+
+def sortable(table: QTableView, stretch: int, sort_by: int, order: Qt.SortOrder) -> None:
+    """Columns the user can resize and sort by (one stretched to fill), sorted by `sort_by`."""
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    table.setSortingEnabled(True)
+    table.sortByColumn(sort_by, order)
+
+
+def fit_columns(table: QTableView, samples: dict[int, str]) -> None:
+    """Size each column to fit its longest expected value (a sample) or its bold header."""
+    metrics = table.fontMetrics()
+    header_metrics = QFontMetrics(theme.scaled_font(table, 1.0, bold=True))
+    model = table.model()
+    for column, sample in samples.items():
+        title = str(model.headerData(column, Qt.Orientation.Horizontal))
+        table.setColumnWidth(column, max(metrics.horizontalAdvance(sample), header_metrics.horizontalAdvance(title) + 24) + 24)
 
 
 class ClientsPage(QWidget):
@@ -113,35 +154,11 @@ class ClientsPage(QWidget):
         layout.addLayout(bar)
 
         self.model = RosterTableModel(lambda: self.session.clock.today())  # session may come later
-        self.table = RosterView()
-        self.table.setModel(self.model)
-        self.table.setAccessibleName(_("Client roster"))
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setShowGrid(False)
-        self.table.setWordWrap(False)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(COL_NAME, Qt.SortOrder.AscendingOrder)
-        vheader = self.table.verticalHeader()
-        vheader.setVisible(False)
-        vheader.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        vheader.setDefaultSectionSize(self.fontMetrics().height() + 14)
-        header = self.table.horizontalHeader()
-        header.setHighlightSections(False)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(COL_NAME, QHeaderView.ResizeMode.Stretch)
-        metrics = self.fontMetrics()
-        bold = theme.scaled_font(self, 1.0, bold=True)
-        header_metrics = QFontMetrics(bold)
-        samples = {COL_CODE: "WWWWWWW", COL_AGE: "888", COL_DOB: "Sep 30, 1988", COL_STAGE: "Post-transition · archived",
-                   COL_PHONE: "(555) 555-5555", COL_TIER: "◐ Not yet stratified"}
-        for column, sample in samples.items():
-            title = self.model.headerData(column, Qt.Orientation.Horizontal)
-            width = max(metrics.horizontalAdvance(sample), header_metrics.horizontalAdvance(title) + 24) + 24
-            self.table.setColumnWidth(column, width)
+        self.table = list_table(self.model, _("Client roster"))
+        sortable(self.table, COL_NAME, COL_NAME, Qt.SortOrder.AscendingOrder)
+        fit_columns(self.table, {COL_CODE: "WWWWWWW", COL_AGE: "888", COL_DOB: "Sep 30, 1988",
+                                 COL_STAGE: "Post-transition · archived", COL_PHONE: "(555) 555-5555",
+                                 COL_TIER: "◐ Not yet stratified"})
         self.table.doubleClicked.connect(lambda index: self._open_row(index.row()))
         self.table.activated_row.connect(self._open_row)
 

@@ -11,7 +11,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractItemModel,
     QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
@@ -20,7 +19,6 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QGridLayout,
@@ -45,7 +43,7 @@ from app.services.session import Session
 from app.ui import theme
 from app.ui.dialogs.contact_editor import ContactEditorDialog
 from app.ui.dialogs.contact_picker import KIND_ICONS
-from app.ui.pages.clients import RosterView
+from app.ui.pages.clients import list_table
 from app.ui.theme import SPACING
 from app.ui.widgets.common import Banner, Card, EmptyState, PageHeader, muted_label, primary_button
 
@@ -64,28 +62,6 @@ def shown_name(contact: Contact, discreet: bool) -> str:
     if discreet and contact.kind is ContactKind.NATURAL_SUPPORT:
         return initials(contact.name) or "—"
     return contact.name
-
-
-def list_table(model: QAbstractItemModel, name: str) -> RosterView:
-    """A read-only list as a table: whole rows, one at a time, Enter opens (`activated_row`),
-    columns stretched to fit (change per column after)."""
-    table = RosterView()
-    table.setModel(model)
-    table.setAccessibleName(name)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setAlternatingRowColors(True)
-    table.setShowGrid(False)
-    table.setWordWrap(False)
-    rows = table.verticalHeader()
-    rows.setVisible(False)
-    rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-    rows.setDefaultSectionSize(table.fontMetrics().height() + 14)
-    header = table.horizontalHeader()
-    header.setHighlightSections(False)
-    header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-    return table
 
 
 def confirm(parent: QWidget, title: str, text: str, action: str) -> bool:

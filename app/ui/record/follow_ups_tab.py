@@ -43,8 +43,7 @@ from app.ui import follow_up_actions as actions
 from app.ui import theme
 from app.ui.dialogs.follow_up_editor import TYPE_ICONS, FollowUpEditorDialog, day_text, when_text
 from app.ui.dialogs.note_editor import time_text
-from app.ui.pages.clients import RosterView
-from app.ui.pages.contacts import list_table
+from app.ui.pages.clients import RosterView, list_table
 from app.ui.record.base import RecordTab
 from app.ui.theme import SPACING
 from app.ui.widgets.common import (

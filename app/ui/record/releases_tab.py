@@ -32,8 +32,8 @@ from app.services.session import Session
 from app.ui import theme
 from app.ui.dialogs.release_editor import ReleaseEditorDialog
 from app.ui.dialogs.release_revoke import EndingEventDialog, RevokeReleaseDialog, recipient_text
-from app.ui.pages.clients import RosterView
-from app.ui.pages.contacts import ContactDetails, list_table
+from app.ui.pages.clients import RosterView, list_table
+from app.ui.pages.contacts import ContactDetails
 from app.ui.record.base import RecordTab
 from app.ui.record.paired_lists import ID_ROLE, PairedLists
 from app.ui.theme import SPACING

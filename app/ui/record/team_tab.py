@@ -32,8 +32,8 @@ from app.ui.dialogs.contact_picker import KIND_ICONS
 from app.ui.dialogs.contact_team_member import TeamMemberDialog
 from app.ui.dialogs.referral_out import ReferralOutDialog, intervention_choices
 from app.ui.dialogs.referral_out_status import ReferralStatusDialog, status_line
-from app.ui.pages.clients import RosterView
-from app.ui.pages.contacts import ContactDetails, confirm, list_table
+from app.ui.pages.clients import RosterView, list_table
+from app.ui.pages.contacts import ContactDetails, confirm
 from app.ui.record.base import RecordTab
 from app.ui.record.paired_lists import ID_ROLE, PairedLists
 from app.ui.record.releases_tab import STATUS_ICONS, status_color, status_text

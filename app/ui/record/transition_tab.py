@@ -42,8 +42,7 @@ from app.services.session import Session
 from app.ui import theme
 from app.ui.dialogs.check_in_outcome import CheckInOutcomeDialog, CloseCaseDialog, ReengageDialog
 from app.ui.dialogs.transition_editor import TransitionEditorDialog, days_text
-from app.ui.pages.clients import RosterView
-from app.ui.pages.contacts import list_table
+from app.ui.pages.clients import RosterView, list_table
 from app.ui.record.base import RecordTab
 from app.ui.theme import SPACING
 from app.ui.widgets.common import Banner, Card, EmptyState, muted_label, primary_button
