@@ -13,11 +13,9 @@ from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QMessageBox,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -31,7 +29,12 @@ from app.services.settings import Settings
 from app.ui import follow_up_actions as actions
 from app.ui import theme
 from app.ui.theme import SPACING
-from app.ui.widgets.common import Banner, Card, muted_label, primary_button, set_default_button
+from app.ui.widgets.common import (
+    Banner,
+    Card,
+    dialog_buttons,
+    muted_label,
+)
 from app.ui.widgets.inputs import PathField
 
 STATUS_MARKS = {ReleaseStatus.VALID: "✓", ReleaseStatus.EXPIRED: "⚠", ReleaseStatus.REVOKED: "✗",
@@ -103,17 +106,8 @@ class ExportFhirDialog(QDialog):
 
         self.result = Banner("info")
         layout.addWidget(self.result)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        self.close_button = QPushButton(_("Cancel"))
-        self.close_button.clicked.connect(self.reject)
-        buttons.addWidget(self.close_button)
-        self.export_button = primary_button(_("Export"))
+        self.close_button, self.export_button = dialog_buttons(self, layout, _("Export"), self.export)
         self.export_button.setIcon(theme.icon("mdi6.file-export-outline", theme.colors().accent_text))
-        self.export_button.clicked.connect(self.export)
-        buttons.addWidget(self.export_button)
-        layout.addLayout(buttons)
-        set_default_button(self, self.export_button)
         self._recipient_changed()
 
     def contact_id(self) -> str | None:

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMessageBox,
-    QPushButton,
     QRadioButton,
     QSpinBox,
     QVBoxLayout,
@@ -29,7 +28,12 @@ from app.services.session import Session
 from app.ui import follow_up_actions as actions
 from app.ui import theme
 from app.ui.theme import SPACING
-from app.ui.widgets.common import Banner, Card, muted_label, primary_button, set_default_button
+from app.ui.widgets.common import (
+    Banner,
+    Card,
+    dialog_buttons,
+    muted_label,
+)
 from app.ui.widgets.inputs import PathField
 
 
@@ -100,18 +104,9 @@ class ExportIcsDialog(QDialog):
 
         self.result = Banner("info")
         layout.addWidget(self.result)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        self.close_button = QPushButton(_("Cancel"))
-        self.close_button.clicked.connect(self.reject)
-        buttons.addWidget(self.close_button)
-        self.export_button = primary_button(_("Export"))
+        self.close_button, self.export_button = dialog_buttons(self, layout, _("Export"), self.export)
         self.export_button.setIcon(theme.icon("mdi6.calendar-export", theme.colors().accent_text))
         self.export_button.setToolTip(_("Write the calendar file"))
-        self.export_button.clicked.connect(self.export)
-        buttons.addWidget(self.export_button)
-        layout.addLayout(buttons)
-        set_default_button(self, self.export_button)
 
     def chosen_naming(self) -> Naming:
         return next(n for n, b in self.naming.items() if b.isChecked())
